@@ -1,0 +1,11 @@
+# LKMFS_SANITIZE=address  -> ASan + UBSan;  LKMFS_SANITIZE=thread -> TSan.
+set(LKMFS_SANITIZE "" CACHE STRING "Sanitizer build: '', 'address' or 'thread'")
+if(LKMFS_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(LKMFS_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT LKMFS_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "LKMFS_SANITIZE must be '', 'address' or 'thread'")
+endif()

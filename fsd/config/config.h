@@ -1,0 +1,70 @@
+// The daemon's configuration: what to mount, which modules to load, how to log, who may
+// use the control socket. Read from YAML (see config/lkmfs.yaml, which is also the built-in
+// default). Nothing here throws; a bad file yields one message that names the file, the
+// line and column, and the full key path.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lkmfs::config {
+
+struct ModuleToLoad {
+    // A NAME (searched in the module path) or a path to NAME.ko. A relative path (one that
+    // contains '/' or ends in ".ko") is resolved against the config file's directory.
+    std::string module;
+    std::string params; // "a=1 b=x", as insmod takes them
+
+    bool operator==(const ModuleToLoad &) const = default;
+};
+
+enum class Access { All, Owner };
+
+struct Config {
+    // mount:
+    std::vector<std::string> mount_options; // extra -o options, e.g. "allow_other";
+                                            // "default_permissions" is always added by the daemon
+    unsigned max_threads = 64;              // FUSE worker cap (handlers may sleep)
+    unsigned max_idle_threads = 8;
+
+    // modules:
+    std::vector<std::string> module_path; // directories searched for NAME.ko, in order; relative
+                                          // paths are resolved against the config file's directory
+    std::vector<ModuleToLoad> load;       // loaded at start, in order
+
+    // log (printk):
+    std::size_t log_buf_bytes = 1 << 20; // integers or sizes like 64K, 1M, 1MiB; 4 KiB .. 256 MiB
+    int console_loglevel = 4; // 0..8: records with level < this also go to stderr, like Linux's
+                              // console_loglevel
+
+    // control:
+    std::string control_socket;       // empty: automatic location; a relative path is resolved
+                                      // against the config file's directory
+    Access read_access = Access::All; // who may lsmod/modinfo/dmesg through the socket;
+                                      // insmod/rmmod are always root-or-owner only
+
+    bool operator==(const Config &) const = default;
+};
+
+struct ConfigError {
+    // "FILE:LINE:COL: key 'log.console_level': expected an integer 0..8, got 'loud'"
+    std::string message;
+};
+
+// Reads and parses the file at `path`; relative paths inside it are resolved against the
+// file's directory. On error `out` is left untouched.
+std::optional<ConfigError> load_config_file(const std::string &path, Config *out);
+
+// Parses YAML text. `source_name` prefixes error messages; relative paths are resolved
+// against `base_dir` (left relative when it is empty). On error `out` is left untouched.
+std::optional<ConfigError> parse_config(std::string_view yaml_text, std::string_view source_name,
+                                        const std::string &base_dir, Config *out);
+
+// The configuration used without --config: config/lkmfs.yaml as embedded at build time.
+Config default_config();
+std::string_view default_config_text();
+
+} // namespace lkmfs::config

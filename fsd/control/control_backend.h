@@ -1,0 +1,50 @@
+// What the control server needs from the daemon. The daemon implements it over its
+// simulated kernel; tests implement it with fakes. Nothing here knows asio, FUSE or the
+// kernel's own types.
+#pragma once
+
+#include "control_types.h"
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace lkmfs::control {
+
+class ControlBackend {
+  public:
+    virtual ~ControlBackend() = default;
+
+    // Loads `image` (the bytes of NAME.ko; `origin` is the absolute path lkmctl read it
+    // from) with parameters "a=1 b=x", on behalf of `peer`. Errors as init_module(2):
+    // ENOEXEC, EEXIST, ENOENT, EINVAL, or what the module's init returned. May block for
+    // as long as the module's init sleeps. Sets *name on success.
+    virtual Error insmod(std::span<const std::byte> image, const std::string &origin,
+                         const std::string &params, const PeerCred &peer, std::string *name) = 0;
+
+    // Unloads a module, on behalf of `peer`. ENOENT if not loaded, EBUSY if in use (unless
+    // force). May block for as long as the module's exit sleeps.
+    virtual Error rmmod(const std::string &name, bool force, const PeerCred &peer) = 0;
+
+    virtual std::vector<ModuleRow> lsmod() = 0;
+
+    // ENOENT if no module by that name is loaded.
+    virtual Error modinfo(const std::string &name, ModuleInfo *out) = 0;
+
+    // Every record the log still holds, oldest first.
+    virtual std::vector<LogRow> log_snapshot() = 0;
+
+    // Blocks until a record with seq >= next_seq exists or `cancelled()` is true, then
+    // returns the records from next_seq on (or from the oldest still kept, if next_seq was
+    // overwritten); empty when cancelled. `cancelled` is checked on every wake-up.
+    virtual std::vector<LogRow> log_wait(std::uint64_t next_seq,
+                                         const std::function<bool()> &cancelled) = 0;
+
+    // Wakes every log_wait caller so that it re-checks `cancelled`. Must synchronise with
+    // the waiters (take their mutex before notifying), or a wake-up can be lost.
+    virtual void log_kick() = 0;
+};
+
+} // namespace lkmfs::control

@@ -1,0 +1,193 @@
+#include "control_server.h"
+
+#include "control_session.h"
+#include "server_context.h"
+#include "socket_claim.h"
+#include "socket_dir.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <future>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace lkmfs::control {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using stream_protocol = asio::local::stream_protocol;
+
+namespace {
+
+// After a failed accept (e.g. EMFILE) wait a little instead of spinning on the error.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+
+std::string parent_dir(const std::string &path) {
+    auto slash = path.rfind('/');
+    if (slash == std::string::npos)
+        return {};
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+} // namespace
+
+struct ControlServer::Impl {
+    Impl(ControlBackend &backend, ControlOptions options)
+        : context(backend, std::move(options)), acceptor(context.io), accept_retry(context.io) {}
+
+    Error bind_socket();
+    void accept_next();
+    void close_everything(); // on the I/O thread
+    void run_io();
+
+    ServerContext context;
+    stream_protocol::acceptor acceptor;
+    asio::steady_timer accept_retry;
+    std::vector<std::weak_ptr<ControlSession>> sessions; // I/O thread only
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    std::thread io_thread;
+    ino_t socket_inode = 0;
+    bool running = false;
+    bool started_once = false; // an io_context that has been stopped stays stopped
+};
+
+ControlServer::ControlServer(ControlBackend &backend, ControlOptions options)
+    : impl_(std::make_unique<Impl>(backend, std::move(options))) {}
+
+ControlServer::~ControlServer() {
+    stop();
+}
+
+Error ControlServer::start() {
+    if (impl_->started_once)
+        return {EBUSY, "a control server can be started only once"};
+    const std::string &path = impl_->context.options.socket_path;
+    if (std::string dir = parent_dir(path); !dir.empty() && dir != "/")
+        if (Error e = ensure_socket_dir(dir, ::geteuid()))
+            return e;
+    if (Error e = claim_socket_path(path))
+        return e;
+    if (Error e = impl_->bind_socket())
+        return e;
+    impl_->running = true;
+    impl_->started_once = true;
+    impl_->accept_next();
+    impl_->work.emplace(impl_->context.io.get_executor());
+    impl_->io_thread = std::thread([impl = impl_.get()] { impl->run_io(); });
+    return {};
+}
+
+Error ControlServer::Impl::bind_socket() {
+    const std::string &path = context.options.socket_path;
+    auto failed = [&](const char *what, const error_code &ec) {
+        error_code ignored;
+        acceptor.close(ignored);
+        return Error{ec.value(), std::string(what) + " " + path + ": " + ec.message()};
+    };
+    error_code ec;
+    if (acceptor.open(stream_protocol(), ec); ec)
+        return failed("cannot create socket for", ec);
+    if (acceptor.bind(stream_protocol::endpoint(path), ec); ec)
+        return failed("cannot bind", ec);
+    if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec)
+        return failed("cannot listen on", ec);
+    // Anyone may connect; what they may do is decided per request (access_policy.h).
+    struct stat st {};
+    if (::chmod(path.c_str(), 0666) != 0 || ::stat(path.c_str(), &st) != 0) {
+        Error e{errno, "cannot set permissions of " + path + ": " + std::strerror(errno)};
+        error_code ignored;
+        acceptor.close(ignored);
+        ::unlink(path.c_str());
+        return e;
+    }
+    socket_inode = st.st_ino;
+    return {};
+}
+
+void ControlServer::Impl::accept_next() {
+    acceptor.async_accept([this](error_code ec, stream_protocol::socket socket) {
+        if (!acceptor.is_open())
+            return; // stopping
+        if (ec) {
+            accept_retry.expires_after(kAcceptRetryDelay);
+            accept_retry.async_wait([this](error_code wait_ec) {
+                if (!wait_ec)
+                    accept_next();
+            });
+            return;
+        }
+        std::erase_if(sessions, [](const auto &weak) { return weak.expired(); });
+        if (sessions.size() < kMaxConnections) {
+            auto session = std::make_shared<ControlSession>(context, std::move(socket));
+            sessions.push_back(session);
+            session->start();
+        } // else `socket` closes here: the client sees the connection end at once
+        accept_next();
+    });
+}
+
+void ControlServer::Impl::close_everything() {
+    error_code ignored;
+    acceptor.close(ignored);
+    accept_retry.cancel();
+    for (const auto &weak : sessions)
+        if (auto session = weak.lock())
+            session->close();
+    sessions.clear();
+}
+
+void ControlServer::Impl::run_io() {
+    for (;;) {
+        try {
+            context.io.run();
+            return;
+        } catch (const std::exception &e) {
+            // Handlers do not throw by design; if one does, keep serving the others.
+            std::fprintf(stderr, "lkmfsd: control: %s\n", e.what());
+        }
+    }
+}
+
+void ControlServer::stop() {
+    if (!impl_->running)
+        return;
+    impl_->running = false;
+    ServerContext &context = impl_->context;
+    context.stopping = true;
+
+    std::promise<void> closed;
+    asio::post(context.io, [&] {
+        impl_->close_everything();
+        closed.set_value();
+    });
+    closed.get_future().wait();
+
+    // Followers sleep in log_wait; with `stopping` set, a kick sends them home. Workers
+    // still posting replies need the I/O thread, so it keeps running until they are done.
+    context.backend.log_kick();
+    context.workers.join_all();
+
+    impl_->work.reset();
+    context.io.stop();
+    impl_->io_thread.join();
+
+    // Remove the socket only if it is still ours.
+    const std::string &path = context.options.socket_path;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0 && st.st_ino == impl_->socket_inode)
+        ::unlink(path.c_str());
+}
+
+} // namespace lkmfs::control

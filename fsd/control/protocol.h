@@ -1,0 +1,31 @@
+// The control protocol between lkmctl and lkmfsd, over a Unix stream socket.
+//
+// Each request is one line of JSON: {"op": "...", ...}. An insmod request carries
+// "size": N and is followed by exactly N raw bytes, the module image (lkmctl reads the
+// file with the user's own permissions, as finit_module(2) takes an fd). Each reply is
+// one line of JSON with "ok": true/false; failures carry "errno" (positive) and "message".
+//
+//   hello                          -> {ok, mountpoint, pid, version}
+//   insmod {origin, params, size}  -> {ok, name}
+//   rmmod {name, force}            -> {ok}
+//   lsmod                          -> {ok, modules: [{name, size, refcount, holders, state,
+//                                                     address, taints}]}
+//   modinfo {name}                 -> {ok, info: [[key, value], ...], filename}
+//   dmesg {follow}                 -> {ok, records: [{seq, ts_usec, level, facility, cont,
+//                                                     text}]}; with follow, further lines
+//                                     {record: {...}} until the client closes.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace lkmfs::control {
+
+inline constexpr std::string_view kProtocolVersion = "1";
+inline constexpr std::size_t kMaxRequestLine = 64 * 1024;
+inline constexpr std::size_t kMaxModuleImage = 64 * 1024 * 1024;
+// Replies carry whole log snapshots (the ring is bounded by log_buf_len), so a client
+// accepts far longer lines than the server does.
+inline constexpr std::size_t kMaxReplyLine = 256 * 1024 * 1024;
+
+} // namespace lkmfs::control

@@ -1,0 +1,97 @@
+#include "request_handler.h"
+
+#include "protocol.h"
+#include "wire_format.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <exception>
+#include <string>
+
+namespace lkmfs::control {
+
+namespace {
+
+using nlohmann::json;
+
+json hello(const ControlOptions &options) {
+    json reply = ok_reply();
+    reply["mountpoint"] = options.mountpoint;
+    reply["pid"] = ::getpid();
+    reply["version"] = std::string(kProtocolVersion);
+    return reply;
+}
+
+json insmod(ControlBackend &backend, const Request &request, std::span<const std::byte> image,
+            const PeerCred &peer) {
+    std::string name;
+    if (Error e = backend.insmod(image, request.origin, request.params, peer, &name))
+        return error_reply(e);
+    json reply = ok_reply();
+    reply["name"] = name;
+    return reply;
+}
+
+json rmmod(ControlBackend &backend, const Request &request, const PeerCred &peer) {
+    if (Error e = backend.rmmod(request.name, request.force, peer))
+        return error_reply(e);
+    return ok_reply();
+}
+
+json lsmod(ControlBackend &backend) {
+    json reply = ok_reply();
+    reply["modules"] = backend.lsmod();
+    return reply;
+}
+
+json modinfo(ControlBackend &backend, const Request &request) {
+    ModuleInfo info;
+    if (Error e = backend.modinfo(request.name, &info))
+        return error_reply(e);
+    json reply = ok_reply();
+    reply["filename"] = info.filename;
+    json fields = json::array();
+    for (const auto &[key, value] : info.fields)
+        fields.push_back(json::array({key, value}));
+    reply["info"] = std::move(fields);
+    return reply;
+}
+
+json dispatch(ControlBackend &backend, const ControlOptions &options, const Request &request,
+              std::span<const std::byte> image, const PeerCred &peer) {
+    switch (request.op) {
+    case Op::Hello:
+        return hello(options);
+    case Op::Insmod:
+        return insmod(backend, request, image, peer);
+    case Op::Rmmod:
+        return rmmod(backend, request, peer);
+    case Op::Lsmod:
+        return lsmod(backend);
+    case Op::Modinfo:
+        return modinfo(backend, request);
+    case Op::Dmesg:
+        return log_records_reply(backend.log_snapshot());
+    }
+    return error_reply({EINVAL, "unknown op"});
+}
+
+} // namespace
+
+json execute_request(ControlBackend &backend, const ControlOptions &options, const Request &request,
+                     std::span<const std::byte> image, const PeerCred &peer) {
+    try {
+        return dispatch(backend, options, request, image, peer);
+    } catch (const std::exception &e) {
+        return error_reply({EIO, std::string(op_name(request.op)) + " failed: " + e.what()});
+    }
+}
+
+json log_records_reply(const std::vector<LogRow> &records) {
+    json reply = ok_reply();
+    reply["records"] = records;
+    return reply;
+}
+
+} // namespace lkmfs::control

@@ -1,0 +1,85 @@
+#include "kernel_backend.h"
+
+#include "kernel/kernel.h"
+
+namespace lkmfs::daemon {
+
+namespace {
+
+control::Error to_error(const Status &st) {
+    return {st.err, st.message};
+}
+
+kernel::Caller caller_of(const control::PeerCred &peer) {
+    return {peer.pid, peer.uid, peer.gid};
+}
+
+control::LogRow to_row(const kernel::LogRecord &r) {
+    return {r.seq, r.ts_usec, r.level, r.facility, r.cont, r.text};
+}
+
+} // namespace
+
+control::Error KernelBackend::insmod(std::span<const std::byte> image, const std::string &origin,
+                                     const std::string &params, const control::PeerCred &peer,
+                                     std::string *name) {
+    return to_error(kernel_.modules().insmod(image, origin, params, caller_of(peer), name));
+}
+
+control::Error KernelBackend::rmmod(const std::string &name, bool force,
+                                    const control::PeerCred &peer) {
+    return to_error(kernel_.modules().rmmod(name, force, caller_of(peer)));
+}
+
+std::vector<control::ModuleRow> KernelBackend::lsmod() {
+    std::vector<control::ModuleRow> rows;
+    for (auto &m : kernel_.modules().list())
+        rows.push_back({m.name, m.size, m.refcount, m.holders, m.state, m.address, m.taints});
+    return rows;
+}
+
+control::Error KernelBackend::modinfo(const std::string &name, control::ModuleInfo *out) {
+    kernel::ModInfo info;
+    Status st = kernel_.modules().modinfo(name, &info);
+    if (!st)
+        return to_error(st);
+    out->fields.clear();
+    for (auto &[key, value] : info) {
+        if (key == "filename")
+            out->filename = value;
+        else
+            out->fields.emplace_back(key, value);
+    }
+    return {};
+}
+
+std::vector<control::LogRow> KernelBackend::log_snapshot() {
+    std::vector<control::LogRow> rows;
+    for (auto &r : kernel_.log().snapshot())
+        rows.push_back(to_row(r));
+    return rows;
+}
+
+std::vector<control::LogRow> KernelBackend::log_wait(std::uint64_t next_seq,
+                                                     const std::function<bool()> &cancelled) {
+    auto &log = kernel_.log();
+    std::vector<control::LogRow> rows;
+    if (!log.wait_for(next_seq, cancelled))
+        return rows;
+    std::uint64_t seq = next_seq;
+    while (true) {
+        kernel::LogRead r = log.read(seq);
+        if (r.status == kernel::LogRead::Status::End)
+            break;
+        if (r.status == kernel::LogRead::Status::Record)
+            rows.push_back(to_row(r.record));
+        seq = r.next_seq;
+    }
+    return rows;
+}
+
+void KernelBackend::log_kick() {
+    kernel_.log().kick_waiters();
+}
+
+} // namespace lkmfs::daemon

@@ -1,0 +1,32 @@
+// The control server's view of the simulated kernel.
+#pragma once
+
+#include "control/control_backend.h"
+
+namespace lkmfs::kernel {
+class Kernel;
+}
+
+namespace lkmfs::daemon {
+
+class KernelBackend final : public control::ControlBackend {
+  public:
+    explicit KernelBackend(kernel::Kernel &kernel) : kernel_(kernel) {}
+
+    control::Error insmod(std::span<const std::byte> image, const std::string &origin,
+                          const std::string &params, const control::PeerCred &peer,
+                          std::string *name) override;
+    control::Error rmmod(const std::string &name, bool force,
+                         const control::PeerCred &peer) override;
+    std::vector<control::ModuleRow> lsmod() override;
+    control::Error modinfo(const std::string &name, control::ModuleInfo *out) override;
+    std::vector<control::LogRow> log_snapshot() override;
+    std::vector<control::LogRow> log_wait(std::uint64_t next_seq,
+                                          const std::function<bool()> &cancelled) override;
+    void log_kick() override;
+
+  private:
+    kernel::Kernel &kernel_;
+};
+
+} // namespace lkmfs::daemon

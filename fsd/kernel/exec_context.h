@@ -1,0 +1,91 @@
+// What the simulated kernel knows about the code running on this thread: the task it runs
+// for (`current`), the module whose code runs (for accounting and ownership), and the user
+// buffer of the request being served (for copy_to_user & co.). Each is set by an RAII
+// scope around every call into module code.
+#pragma once
+
+#include "caller.h"
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+
+#include <linux/sched.h>
+
+namespace lkmfs::kernel {
+
+class LoadedModule;
+
+// The request's user memory: the only range user copies may touch.
+struct UserWindow {
+    unsigned char *base = nullptr;
+    std::size_t size = 0;
+    bool writable = false; // false for a write(2)'s data: handlers may only read it
+
+    bool contains(const void *p, std::size_t n) const;
+};
+
+// Delivery of a signal (a FUSE interrupt, or shutdown) to a task asleep in the kernel.
+class TaskSignal {
+  public:
+    bool pending() const { return pending_.load(std::memory_order_acquire); }
+    void raise();
+    // While asleep, a task names how to wake it; raise() calls it.
+    void set_waker(std::function<void()> waker);
+    void clear_waker();
+
+  private:
+    std::atomic<bool> pending_{false};
+    std::mutex mutex_;
+    std::function<void()> waker_;
+};
+
+struct ExecContext {
+    task_struct task{};
+    cred task_cred{};
+    bool has_task = false;
+    TaskSignal *signal = nullptr;
+    LoadedModule *module = nullptr;
+    UserWindow user;
+};
+
+ExecContext &exec_context();
+
+// `current` is `caller` for the scope's lifetime.
+class TaskScope {
+  public:
+    TaskScope(const Caller &caller, TaskSignal *signal = nullptr);
+    ~TaskScope();
+    TaskScope(const TaskScope &) = delete;
+    TaskScope &operator=(const TaskScope &) = delete;
+
+  private:
+    ExecContext saved_;
+};
+
+// Code of `module` (null: the core kernel) runs within the scope.
+class ModuleScope {
+  public:
+    explicit ModuleScope(LoadedModule *module);
+    ~ModuleScope();
+    ModuleScope(const ModuleScope &) = delete;
+    ModuleScope &operator=(const ModuleScope &) = delete;
+
+  private:
+    LoadedModule *saved_;
+};
+
+// User copies may reach [base, base+size) within the scope.
+class UserWindowScope {
+  public:
+    UserWindowScope(void *base, std::size_t size, bool writable);
+    ~UserWindowScope();
+    UserWindowScope(const UserWindowScope &) = delete;
+    UserWindowScope &operator=(const UserWindowScope &) = delete;
+
+  private:
+    UserWindow saved_;
+};
+
+} // namespace lkmfs::kernel

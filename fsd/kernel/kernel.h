@@ -1,0 +1,57 @@
+// The simulated kernel: the log, the module registry and the /proc tree of one daemon.
+// The C API that modules call (printk, proc_create, kmalloc...) reaches it through
+// Kernel::get(), the one global the simulated kernel keeps, as Linux keeps its own.
+#pragma once
+
+#include "module_registry.h"
+#include "printk_ring.h"
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <sys/types.h>
+
+namespace lkmfs::procfs {
+class ProcTree;
+}
+
+namespace lkmfs::kernel {
+
+class KernelSymbols;
+
+struct KernelOptions {
+    std::size_t log_buf_bytes = 1 << 20;
+    int console_loglevel = 4; // records with level < this also go to stderr, as Linux
+    uid_t owner_uid = 0;      // the daemon's owner: proc entries belong to them
+    gid_t owner_gid = 0;
+};
+
+class Kernel {
+  public:
+    explicit Kernel(const KernelOptions &options);
+    ~Kernel();
+    Kernel(const Kernel &) = delete;
+    Kernel &operator=(const Kernel &) = delete;
+
+    // The running kernel. Only valid between construction and destruction of a Kernel.
+    static Kernel &get();
+
+    PrintkRing &log() { return *log_; }
+    ModuleRegistry &modules() { return *modules_; }
+    procfs::ProcTree &proc() { return *proc_; }
+    const KernelOptions &options() const { return options_; }
+
+    // Shutdown: sleepers in the kernel are woken and their calls return as if signalled.
+    void begin_shutdown();
+    bool shutting_down() const { return shutting_down_.load(); }
+
+  private:
+    KernelOptions options_;
+    std::atomic<bool> shutting_down_{false};
+    std::unique_ptr<PrintkRing> log_;
+    std::unique_ptr<KernelSymbols> symbols_;
+    std::unique_ptr<procfs::ProcTree> proc_;
+    std::unique_ptr<ModuleRegistry> modules_;
+};
+
+} // namespace lkmfs::kernel

@@ -1,0 +1,258 @@
+#include "module_params.h"
+
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+
+namespace {
+
+// `name` and `param` match when they differ only in '-' versus '_' (parameq).
+bool param_name_equal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i] == '-' ? '_' : a[i];
+        char y = b[i] == '-' ? '_' : b[i];
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+struct Arg {
+    std::string name;
+    bool has_value = false;
+    std::string value;
+};
+
+// Splits "a=1 b=\"x y\" flag" as next_arg() does: spaces separate, double quotes group
+// (and are removed), a name without '=' has no value.
+std::vector<Arg> split_args(std::string_view args) {
+    std::vector<Arg> out;
+    std::size_t i = 0;
+    while (i < args.size()) {
+        while (i < args.size() && std::isspace(static_cast<unsigned char>(args[i])))
+            ++i;
+        if (i == args.size())
+            break;
+        std::string token;
+        bool in_quote = false;
+        for (; i < args.size(); ++i) {
+            char c = args[i];
+            if (c == '"') {
+                in_quote = !in_quote;
+                continue;
+            }
+            if (!in_quote && std::isspace(static_cast<unsigned char>(c)))
+                break;
+            token.push_back(c);
+        }
+        Arg arg;
+        auto eq = token.find('=');
+        arg.name = token.substr(0, eq);
+        if (eq != std::string::npos) {
+            arg.has_value = true;
+            arg.value = token.substr(eq + 1);
+        }
+        out.push_back(std::move(arg));
+    }
+    return out;
+}
+
+} // namespace
+
+namespace lkmfs::kernel {
+
+Status apply_module_params(std::string_view module_name, std::string_view args,
+                           const kernel_param *begin, const kernel_param *end) {
+    std::string doing(module_name);
+    for (const Arg &arg : split_args(args)) {
+        const kernel_param *kp = nullptr;
+        for (const kernel_param *p = begin; p != nullptr && p < end; ++p)
+            if (param_name_equal(p->name, arg.name))
+                kp = p;
+        if (kp == nullptr) {
+            printk(KERN_WARNING "%s: unknown parameter '%s' ignored\n", doing.c_str(),
+                   arg.name.c_str());
+            continue;
+        }
+        int err = kp->ops->set(arg.has_value ? arg.value.c_str() : nullptr, kp);
+        if (err == 0)
+            continue;
+        const char *val = arg.value.c_str();
+        if (err == -ENOSPC)
+            printk(KERN_ERR "%s: `%s' too large for parameter `%s'\n", doing.c_str(), val,
+                   arg.name.c_str());
+        else
+            printk(KERN_ERR "%s: `%s' invalid for parameter `%s'\n", doing.c_str(), val,
+                   arg.name.c_str());
+        return Status::error(-err,
+                             "invalid value '" + arg.value + "' for parameter '" + arg.name + "'");
+    }
+    return Status::ok();
+}
+
+} // namespace lkmfs::kernel
+
+// ---- the standard parameter types (kernel/params.c) -------------------------------------
+
+namespace {
+
+template <class T, class Parse>
+int set_number(const char *val, const kernel_param *kp, Parse parse) {
+    if (val == nullptr)
+        return -EINVAL;
+    T value;
+    int err = parse(val, 0, &value);
+    if (err == 0)
+        *static_cast<T *>(kp->arg) = value;
+    return err;
+}
+
+template <class T>
+int get_number(char *buffer, const kernel_param *kp, const char *fmt) {
+    return std::snprintf(buffer, 4096, fmt, *static_cast<T *>(kp->arg));
+}
+
+int set_bool(const char *val, const kernel_param *kp) {
+    bool value;
+    int err = kstrtobool(val == nullptr ? "1" : val, &value);
+    if (err == 0)
+        *static_cast<bool *>(kp->arg) = value;
+    return err;
+}
+int get_bool(char *buffer, const kernel_param *kp) {
+    return std::snprintf(buffer, 4096, "%c\n", *static_cast<bool *>(kp->arg) ? 'Y' : 'N');
+}
+int set_invbool(const char *val, const kernel_param *kp) {
+    bool value;
+    int err = kstrtobool(val == nullptr ? "1" : val, &value);
+    if (err == 0)
+        *static_cast<bool *>(kp->arg) = !value;
+    return err;
+}
+int get_invbool(char *buffer, const kernel_param *kp) {
+    return std::snprintf(buffer, 4096, "%c\n", *static_cast<bool *>(kp->arg) ? 'N' : 'Y');
+}
+int set_bint(const char *val, const kernel_param *kp) {
+    bool value;
+    int err = kstrtobool(val == nullptr ? "1" : val, &value);
+    if (err == 0)
+        *static_cast<int *>(kp->arg) = value ? 1 : 0;
+    return err;
+}
+
+int set_charp(const char *val, const kernel_param *kp) {
+    if (val == nullptr)
+        return -EINVAL;
+    if (std::strlen(val) > 1024)
+        return -ENOSPC;
+    char *copy = kstrdup(val, GFP_KERNEL);
+    if (copy == nullptr)
+        return -ENOMEM;
+    // The module's default is a string literal, not ours to free; values set here leak
+    // by design until the module goes, as in Linux (which frees them on unload).
+    *static_cast<char **>(kp->arg) = copy;
+    return 0;
+}
+int get_charp(char *buffer, const kernel_param *kp) {
+    const char *s = *static_cast<char **>(kp->arg);
+    return std::snprintf(buffer, 4096, "%s\n", s != nullptr ? s : "(null)");
+}
+
+int set_string(const char *val, const kernel_param *kp) {
+    if (val == nullptr)
+        return -EINVAL;
+    const kparam_string *str = kp->str;
+    if (std::strlen(val) + 1 > str->maxlen) {
+        printk(KERN_ERR "%s: string doesn't fit in %u chars.\n", kp->name, str->maxlen - 1);
+        return -ENOSPC;
+    }
+    std::strcpy(str->string, val);
+    return 0;
+}
+int get_string(char *buffer, const kernel_param *kp) {
+    return std::snprintf(buffer, 4096, "%s\n", kp->str->string);
+}
+
+int set_array(const char *val, const kernel_param *kp) {
+    if (val == nullptr)
+        return -EINVAL;
+    const kparam_array *arr = kp->arr;
+    std::string values(val);
+    unsigned int count = 0;
+    std::size_t start = 0;
+    while (true) {
+        std::size_t comma = values.find(',', start);
+        std::string item = values.substr(start, comma - start);
+        if (count == arr->max) {
+            printk(KERN_ERR "%s: can only take %u arguments\n", kp->name, arr->max);
+            return -EINVAL;
+        }
+        kernel_param element{kp->name, kp->mod, arr->ops, kp->perm, kp->level, kp->flags, {}};
+        element.arg = static_cast<char *>(arr->elem) + std::size_t{arr->elemsize} * count;
+        int err = arr->ops->set(item.c_str(), &element);
+        if (err != 0)
+            return err;
+        ++count;
+        if (comma == std::string::npos)
+            break;
+        start = comma + 1;
+    }
+    if (arr->num != nullptr)
+        *arr->num = count;
+    return 0;
+}
+int get_array(char *buffer, const kernel_param *kp) {
+    const kparam_array *arr = kp->arr;
+    unsigned int count = arr->num != nullptr ? *arr->num : arr->max;
+    int off = 0;
+    for (unsigned int i = 0; i < count; ++i) {
+        kernel_param element{kp->name, kp->mod, arr->ops, kp->perm, kp->level, kp->flags, {}};
+        element.arg = static_cast<char *>(arr->elem) + std::size_t{arr->elemsize} * i;
+        char item[4096];
+        int n = arr->ops->get(item, &element);
+        if (n > 0 && item[n - 1] == '\n')
+            item[--n] = '\0';
+        off += std::snprintf(buffer + off, static_cast<std::size_t>(4096 - off), "%s%s",
+                             i ? "," : "", item);
+    }
+    off += std::snprintf(buffer + off, static_cast<std::size_t>(4096 - off), "\n");
+    return off;
+}
+
+} // namespace
+
+#define LKMFS_NUMBER_PARAM(name, type, parse, fmt)                                                 \
+    extern "C" const kernel_param_ops param_ops_##name = {                                         \
+        0,                                                                                         \
+        [](const char *val, const kernel_param *kp) { return set_number<type>(val, kp, parse); },  \
+        [](char *buffer, const kernel_param *kp) { return get_number<type>(buffer, kp, fmt); },    \
+        nullptr}
+
+LKMFS_NUMBER_PARAM(byte, u8, kstrtou8, "%hhu\n");
+LKMFS_NUMBER_PARAM(short, s16, kstrtos16, "%hi\n");
+LKMFS_NUMBER_PARAM(ushort, u16, kstrtou16, "%hu\n");
+LKMFS_NUMBER_PARAM(int, int, kstrtoint, "%i\n");
+LKMFS_NUMBER_PARAM(uint, unsigned int, kstrtouint, "%u\n");
+LKMFS_NUMBER_PARAM(long, long, kstrtol, "%li\n");
+LKMFS_NUMBER_PARAM(ulong, unsigned long, kstrtoul, "%lu\n");
+LKMFS_NUMBER_PARAM(ullong, unsigned long long, kstrtoull, "%llu\n");
+LKMFS_NUMBER_PARAM(hexint, unsigned int, kstrtouint, "%#08x\n");
+
+extern "C" const kernel_param_ops param_ops_bool = {0, set_bool, get_bool, nullptr};
+extern "C" const kernel_param_ops param_ops_invbool = {0, set_invbool, get_invbool, nullptr};
+extern "C" const kernel_param_ops param_ops_bint = {
+    0, set_bint,
+    [](char *buffer, const kernel_param *kp) { return get_number<int>(buffer, kp, "%i\n"); },
+    nullptr};
+extern "C" const kernel_param_ops param_ops_charp = {0, set_charp, get_charp, nullptr};
+extern "C" const kernel_param_ops param_ops_string = {0, set_string, get_string, nullptr};
+extern "C" const kernel_param_ops param_array_ops = {0, set_array, get_array, nullptr};

@@ -1,0 +1,73 @@
+// The loaded modules: insmod, rmmod and what lsmod and /proc/modules show.
+#pragma once
+
+#include "caller.h"
+#include "status.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+struct module;
+
+namespace lkmfs::kernel {
+
+class LoadedModule;
+class KernelSymbols;
+
+// One line of /proc/modules, and what `lkmctl lsmod` prints.
+struct ModuleSummary {
+    std::string name;
+    std::size_t size = 0;             // bytes of the image, rounded up to pages
+    int refcount = 0;                 // -1 while unloading, as Linux shows it
+    std::vector<std::string> holders; // modules using this one ("Used by")
+    std::string state;                // "Live", "Loading" or "Unloading"
+    std::uintptr_t address = 0;       // load address (shown as 0x0... to non-root)
+    std::string taints;               // e.g. "OE"
+    bool permanent = false;           // has init but no exit: cannot be removed
+};
+
+using ModInfo = std::vector<std::pair<std::string, std::string>>; // key, value, in file order
+
+class ModuleRegistry {
+  public:
+    explicit ModuleRegistry(const KernelSymbols &kernel_symbols);
+    ~ModuleRegistry();
+    ModuleRegistry(const ModuleRegistry &) = delete;
+    ModuleRegistry &operator=(const ModuleRegistry &) = delete;
+
+    // Loads the module in `image` (the bytes of NAME.ko; `origin` names the file in
+    // messages) with parameters "a=1 b=x", running its init as `caller`.
+    // Errors as init_module(2): ENOEXEC bad format or vermagic, EEXIST name taken, ENOENT
+    // unknown symbol, EINVAL bad parameters, or what init returned. Returns the name.
+    Status insmod(std::span<const std::byte> image, std::string_view origin,
+                  std::string_view params, const Caller &caller, std::string *name_out);
+
+    // Removes a module, running its exit as `caller`. EBUSY if in use or without exit
+    // function (unless force), ENOENT if not loaded.
+    Status rmmod(std::string_view name, bool force, const Caller &caller);
+
+    // Removes every module, newest first (shutdown).
+    void unload_all(const Caller &caller);
+
+    std::vector<ModuleSummary> list() const;
+    // The .modinfo of a loaded module; ENOENT if none by that name.
+    Status modinfo(std::string_view name, ModInfo *out) const;
+
+    // Called after a module's exit (or failed init) ran, before its code is unmapped:
+    // whatever the module left registered must go now (the /proc tree uses this).
+    void set_leftover_cleaner(std::function<void(LoadedModule &)> cleaner);
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace lkmfs::kernel

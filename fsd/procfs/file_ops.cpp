@@ -1,0 +1,174 @@
+#include "file_ops.h"
+
+#include "kernel/exec_context.h"
+
+#include <cerrno>
+#include <fcntl.h>
+
+#include <linux/kernel.h>
+
+namespace lkmfs::procfs {
+
+namespace {
+
+using kernel::ModuleScope;
+using kernel::UserWindowScope;
+
+// Holds a use of the entry for the duration of a call (use_pde/unuse_pde).
+class EntryUse {
+  public:
+    explicit EntryUse(proc_dir_entry &de) : de_(de), ok_(de.use()) {}
+    ~EntryUse() {
+        if (ok_)
+            de_.unuse();
+    }
+    EntryUse(const EntryUse &) = delete;
+    EntryUse &operator=(const EntryUse &) = delete;
+    explicit operator bool() const { return ok_; }
+
+  private:
+    proc_dir_entry &de_;
+    bool ok_;
+};
+
+fmode_t fmode_for(int flags) {
+    fmode_t mode = FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+    switch (flags & O_ACCMODE) {
+    case O_RDONLY:
+        mode |= FMODE_READ;
+        break;
+    case O_WRONLY:
+        mode |= FMODE_WRITE;
+        break;
+    default:
+        mode |= FMODE_READ | FMODE_WRITE;
+    }
+    return mode;
+}
+
+ssize_t checked_count(ssize_t ret, std::size_t count, const char *what, const proc_dir_entry &de) {
+    if (ret > static_cast<ssize_t>(count)) {
+        printk(KERN_WARNING "WARNING: %s of /proc/%s returned %zd for a %zu-byte request\n", what,
+               de.path().c_str(), ret, count);
+        return static_cast<ssize_t>(count);
+    }
+    return ret;
+}
+
+void call_release(OpenFile &file) {
+    proc_dir_entry &de = file.entry();
+    if (de.ops == nullptr || de.ops->proc_release == nullptr)
+        return;
+    ModuleScope scope(de.owner);
+    de.ops->proc_release(&de.inode, &file.file);
+}
+
+} // namespace
+
+OpenResult open_entry(const proc_dir_entry::Ptr &entry, int open_flags) {
+    OpenResult result;
+    EntryUse use(*entry);
+    if (!use) {
+        result.err = -ENOENT;
+        return result;
+    }
+    auto file = std::make_shared<OpenFile>(entry);
+    struct file &f = file->file;
+    file->file_cred = *get_current()->cred;
+    file->dentry.d_name.name = reinterpret_cast<const unsigned char *>(entry->name.c_str());
+    file->dentry.d_name.len = static_cast<unsigned>(entry->name.size());
+    file->dentry.d_inode = &entry->inode;
+    f.f_path.dentry = &file->dentry;
+    f.f_inode = &entry->inode;
+    f.f_op = entry->ops;
+    f.f_flags = static_cast<unsigned>(open_flags);
+    f.f_mode = fmode_for(open_flags);
+    f.f_cred = &file->file_cred;
+    if (entry->ops != nullptr && entry->ops->proc_open != nullptr) {
+        ModuleScope scope(entry->owner);
+        int err = entry->ops->proc_open(&entry->inode, &f);
+        if (err != 0) {
+            result.err = err < 0 ? err : -EINVAL;
+            return result;
+        }
+    }
+    result.nonseekable = !(f.f_mode & FMODE_LSEEK);
+    entry->add_open_file(file);
+    result.file = std::move(file);
+    return result;
+}
+
+ssize_t read_file(OpenFile &file, char *user, std::size_t count, loff_t pos) {
+    proc_dir_entry &de = file.entry();
+    EntryUse use(de);
+    if (!use)
+        return -EIO;
+    if (de.ops == nullptr || de.ops->proc_read == nullptr)
+        return -EIO;
+    file.file.f_pos = pos;
+    ModuleScope scope(de.owner);
+    UserWindowScope window(user, count, /*writable=*/true);
+    ssize_t ret = de.ops->proc_read(&file.file, user, count, &file.file.f_pos);
+    return checked_count(ret, count, "proc_read", de);
+}
+
+ssize_t write_file(OpenFile &file, const char *user, std::size_t count, loff_t pos) {
+    proc_dir_entry &de = file.entry();
+    EntryUse use(de);
+    if (!use)
+        return -EIO;
+    if (de.ops == nullptr || de.ops->proc_write == nullptr)
+        return -EIO;
+    file.file.f_pos = pos;
+    ModuleScope scope(de.owner);
+    UserWindowScope window(const_cast<char *>(user), count, /*writable=*/false);
+    ssize_t ret = de.ops->proc_write(&file.file, user, count, &file.file.f_pos);
+    return checked_count(ret, count, "proc_write", de);
+}
+
+long ioctl_file(OpenFile &file, unsigned int cmd, unsigned long arg, void *user,
+                std::size_t user_size) {
+    proc_dir_entry &de = file.entry();
+    EntryUse use(de);
+    if (!use || de.ops == nullptr || de.ops->proc_ioctl == nullptr)
+        return -ENOTTY;
+    ModuleScope scope(de.owner);
+    UserWindowScope window(user, user_size, /*writable=*/true);
+    long ret = de.ops->proc_ioctl(&file.file, cmd, arg);
+    return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
+}
+
+loff_t lseek_file(OpenFile &file, loff_t offset, int whence) {
+    proc_dir_entry &de = file.entry();
+    EntryUse use(de);
+    if (!use)
+        return -EINVAL;
+    ModuleScope scope(de.owner);
+    if (de.ops != nullptr && de.ops->proc_lseek != nullptr)
+        return de.ops->proc_lseek(&file.file, offset, whence);
+    return default_llseek(&file.file, offset, whence);
+}
+
+unsigned poll_file(OpenFile &file) {
+    // proc_poll with wake-ups arrives with the blocking work; until then every entry
+    // answers as one without proc_poll does.
+    (void)file;
+    return kDefaultPollMask;
+}
+
+void release_file(const std::shared_ptr<OpenFile> &file) {
+    proc_dir_entry &de = file->entry();
+    EntryUse use(de);
+    if (!use)
+        return; // the entry's rundown releases (or released) this file
+    if (file->claim_release())
+        call_release(*file);
+    de.forget_open_file(file.get());
+}
+
+void release_at_rundown(OpenFile &file) {
+    if (file.claim_release())
+        call_release(file);
+}
+
+} // namespace lkmfs::procfs

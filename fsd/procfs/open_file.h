@@ -1,0 +1,55 @@
+// An open /proc file: Linux's struct file plus the bookkeeping of its release.
+#pragma once
+
+#include "kernel/caller.h"
+#include "proc_entry.h"
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+
+#include <linux/fs.h>
+
+namespace lkmfs::procfs {
+
+class OpenFile {
+  public:
+    explicit OpenFile(proc_dir_entry::Ptr entry) : entry_(std::move(entry)) {}
+
+    struct file file {};
+    struct dentry dentry {};
+    cred file_cred{};
+
+    // The last process that used the file. FUSE delivers the final release without a
+    // caller (the kernel sends it from fput()); Linux's release runs in the closer's
+    // context, which is, in the common case, this process.
+    kernel::Caller last_caller() const {
+        std::lock_guard lock(mutex_);
+        return last_caller_;
+    }
+    void set_last_caller(const kernel::Caller &caller) {
+        std::lock_guard lock(mutex_);
+        last_caller_ = caller;
+    }
+
+    proc_dir_entry &entry() const { return *entry_; }
+    const proc_dir_entry::Ptr &entry_ptr() const { return entry_; }
+
+    // proc_release runs exactly once per open file, either on close or at rundown;
+    // the first caller to claim it runs it.
+    bool claim_release() {
+        std::lock_guard lock(mutex_);
+        if (released_)
+            return false;
+        released_ = true;
+        return true;
+    }
+
+  private:
+    proc_dir_entry::Ptr entry_;
+    mutable std::mutex mutex_;
+    bool released_ = false;
+    kernel::Caller last_caller_;
+};
+
+} // namespace lkmfs::procfs

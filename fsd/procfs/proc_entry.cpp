@@ -1,0 +1,50 @@
+#include "proc_entry.h"
+
+#include "file_ops.h"
+#include "open_file.h"
+
+#include <algorithm>
+
+std::string proc_dir_entry::path() const {
+    if (parent == nullptr)
+        return "";
+    std::string up = parent->path();
+    return up.empty() ? name : up + "/" + name;
+}
+
+bool proc_dir_entry::use() {
+    std::lock_guard lock(rundown_mutex_);
+    if (removing_.load())
+        return false;
+    ++in_use_;
+    return true;
+}
+
+void proc_dir_entry::unuse() {
+    std::lock_guard lock(rundown_mutex_);
+    if (--in_use_ == 0 && removing_.load())
+        rundown_done_.notify_all();
+}
+
+void proc_dir_entry::rundown() {
+    std::vector<std::shared_ptr<lkmfs::procfs::OpenFile>> still_open;
+    {
+        std::unique_lock lock(rundown_mutex_);
+        removing_.store(true);
+        rundown_done_.wait(lock, [&] { return in_use_ == 0; });
+        still_open.swap(open_files_);
+    }
+    // Files still open get their release now, in the remover's context, as in Linux.
+    for (auto &file : still_open)
+        lkmfs::procfs::release_at_rundown(*file);
+}
+
+void proc_dir_entry::add_open_file(const std::shared_ptr<lkmfs::procfs::OpenFile> &file) {
+    std::lock_guard lock(rundown_mutex_);
+    open_files_.push_back(file);
+}
+
+void proc_dir_entry::forget_open_file(const lkmfs::procfs::OpenFile *file) {
+    std::lock_guard lock(rundown_mutex_);
+    std::erase_if(open_files_, [&](const auto &f) { return f.get() == file; });
+}

@@ -1,0 +1,77 @@
+// A /proc entry: Linux's struct proc_dir_entry, which modules hold as an opaque pointer.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <linux/fs.h>
+#include <linux/proc_fs.h>
+
+namespace lkmfs::kernel {
+class LoadedModule;
+}
+
+namespace lkmfs::procfs {
+
+class OpenFile;
+
+// Linux orders a directory's entries by name length first, then bytes (proc_match), and
+// lists them in that order; so do we.
+struct ProcNameLess {
+    bool operator()(const std::string &a, const std::string &b) const {
+        if (a.size() != b.size())
+            return a.size() < b.size();
+        return a < b;
+    }
+};
+
+} // namespace lkmfs::procfs
+
+struct proc_dir_entry {
+    using Ptr = std::shared_ptr<proc_dir_entry>;
+
+    std::string name;
+    std::uint64_t ino = 0;
+    umode_t mode = 0;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    loff_t size = 0;
+    std::string link_target; // symlinks only
+    const struct proc_ops *ops = nullptr;
+    void *data = nullptr;
+    proc_dir_entry *parent = nullptr; // parents outlive children: removal takes subtrees
+    lkmfs::kernel::LoadedModule *owner = nullptr; // module whose code created it (null: core)
+    std::chrono::system_clock::time_point created;
+    std::map<std::string, Ptr, lkmfs::procfs::ProcNameLess> children;
+    unsigned subdirs = 0; // for st_nlink of directories
+
+    struct inode inode {}; // the inode handlers receive; i_private = data
+
+    bool is_dir() const { return S_ISDIR(mode); }
+    bool is_link() const { return S_ISLNK(mode); }
+    std::string path() const; // "a/b" relative to the mount root
+
+    // Rundown (Linux's use_pde/unuse_pde/proc_entry_rundown): calls in flight are counted;
+    // removal stops new calls, waits for those in flight, then releases every open file.
+    bool use();
+    void unuse();
+    void rundown();
+    bool removed() const { return removing_.load(); }
+
+    void add_open_file(const std::shared_ptr<lkmfs::procfs::OpenFile> &file);
+    void forget_open_file(const lkmfs::procfs::OpenFile *file);
+
+  private:
+    std::mutex rundown_mutex_;
+    std::condition_variable rundown_done_;
+    int in_use_ = 0;
+    std::atomic<bool> removing_{false};
+    std::vector<std::shared_ptr<lkmfs::procfs::OpenFile>> open_files_;
+};
