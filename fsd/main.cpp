@@ -24,7 +24,8 @@ int main(int argc, char **argv) {
         ->check(CLI::ExistingFile);
     app.add_flag("-f,--foreground", options.foreground, "Stay in the foreground");
     app.add_flag("-d,--debug", options.debug, "Trace FUSE requests on stderr (implies -f)");
-    app.add_option("-o", o_args, "Mount options, comma-separated (e.g. -o allow_other)");
+    app.add_option("-o", o_args, "Mount options, comma-separated (e.g. -o allow_other)")
+        ->allow_extra_args(false);
     app.add_flag("--print-default-config", print_default_config,
                  "Print the built-in configuration and exit");
     CLI11_PARSE(app, argc, argv);
