@@ -232,11 +232,15 @@ int run_daemon(const DaemonOptions &options) {
     copts.owner_uid = ::getuid();
     copts.read_access = cfg.read_access == config::Access::Owner ? control::ReadAccess::Owner
                                                                  : control::ReadAccess::All;
-    control::ControlServer control(backend, copts);
-    if (control::Error err = control.start())
-        return fail(readiness, "control socket " + copts.socket_path + ": " + err.message);
-
+    // The configured modules are in before the control socket appears: whoever sees the
+    // socket (lkmctl, a test, a service manager) sees the daemon as configured.
     load_configured_modules(kernel, cfg);
+    control::ControlServer control(backend, copts);
+    if (control::Error err = control.start()) {
+        kernel.modules().unload_all(kernel::Caller{::getpid(), ::getuid(), ::getgid()});
+        return fail(readiness, "control socket " + copts.socket_path + ": " + err.message);
+    }
+
     printk(KERN_INFO "lkmfs: serving %s (control socket %s)\n", mountpoint.c_str(),
            copts.socket_path.c_str());
     if (options.foreground || options.debug)

@@ -32,35 +32,52 @@ struct Arg {
     std::string value;
 };
 
-// Splits "a=1 b=\"x y\" flag" as next_arg() does: spaces separate, double quotes group
-// (and are removed), a name without '=' has no value.
+// Splits arguments as Linux's next_arg() does: an argument ends at the first space outside
+// double quotes; quotes stay part of the text except a quote opening the whole argument or
+// the value, whose closing quote at the argument's end is dropped with it. So
+// `s="a b"` gives "a b" while `s=a"b c"d` keeps its quotes.
 std::vector<Arg> split_args(std::string_view args) {
     std::vector<Arg> out;
-    std::size_t i = 0;
-    while (i < args.size()) {
-        while (i < args.size() && std::isspace(static_cast<unsigned char>(args[i])))
-            ++i;
-        if (i == args.size())
+    auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    std::size_t pos = 0;
+    while (true) {
+        while (pos < args.size() && is_space(args[pos]))
+            ++pos;
+        if (pos == args.size())
             break;
-        std::string token;
-        bool in_quote = false;
-        for (; i < args.size(); ++i) {
-            char c = args[i];
-            if (c == '"') {
-                in_quote = !in_quote;
-                continue;
-            }
-            if (!in_quote && std::isspace(static_cast<unsigned char>(c)))
+        bool whole_quoted = args[pos] == '"';
+        if (whole_quoted)
+            ++pos;
+        bool in_quote = whole_quoted;
+        std::size_t start = pos;
+        std::size_t eq = std::string_view::npos;
+        for (; pos < args.size(); ++pos) {
+            char c = args[pos];
+            if (is_space(c) && !in_quote)
                 break;
-            token.push_back(c);
+            if (c == '=' && eq == std::string_view::npos)
+                eq = pos - start;
+            if (c == '"')
+                in_quote = !in_quote;
         }
+        std::string token(args.substr(start, pos - start));
+        bool drop_closing_quote = whole_quoted;
         Arg arg;
-        auto eq = token.find('=');
-        arg.name = token.substr(0, eq);
-        if (eq != std::string::npos) {
+        if (eq == std::string_view::npos) {
+            arg.name = token;
+        } else {
+            arg.name = token.substr(0, eq);
             arg.has_value = true;
             arg.value = token.substr(eq + 1);
+            if (!arg.value.empty() && arg.value.front() == '"') {
+                arg.value.erase(0, 1);
+                drop_closing_quote = true;
+            }
         }
+        std::string &tail = arg.has_value ? arg.value : arg.name;
+        if (drop_closing_quote && !token.empty() && token.back() == '"' && !tail.empty() &&
+            tail.back() == '"')
+            tail.pop_back();
         out.push_back(std::move(arg));
     }
     return out;

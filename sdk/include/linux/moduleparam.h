@@ -86,7 +86,11 @@ KAPI_END
     module_param_cb(name, &param_ops_##type, &value, perm);                                        \
     __MODULE_PARM_TYPE(name, #type)
 
-#define module_param(name, type, perm) module_param_named(name, name, type, perm)
+/* `type` is pasted directly (never passed on to another macro): in C, <stdbool.h> makes
+ * `bool` a macro that would otherwise expand to _Bool before the paste. */
+#define module_param(name, type, perm)                                                             \
+    module_param_cb(name, &param_ops_##type, &name, perm);                                         \
+    __MODULE_PARM_TYPE(name, #type)
 #define module_param_unsafe(name, type, perm) module_param(name, type, perm)
 
 #define module_param_string(name, string, len, perm)                                               \
@@ -101,6 +105,9 @@ KAPI_END
     __MODULE_PARM_TYPE(name, "array of " #type)
 
 #define module_param_array(name, type, nump, perm)                                                 \
-    module_param_array_named(name, name, type, nump, perm)
+    static const struct kparam_array __param_arr_##name = {                                        \
+        sizeof(name) / sizeof((name)[0]), sizeof((name)[0]), nump, &param_ops_##type, name};       \
+    __module_param_call("", name, &param_array_ops, &__param_arr_##name, perm, -1, 0);             \
+    __MODULE_PARM_TYPE(name, "array of " #type)
 
 #endif

@@ -37,7 +37,18 @@ void schedule(void);
 void yield(void);
 KAPI_END
 
+#ifdef __cplusplus
+/* An object rather than a macro in C++: libstdc++ uses `current` as a member name. */
+struct __lkmfs_current_task {
+    struct task_struct *operator->() const {
+        return get_current();
+    }
+    operator struct task_struct *() const { return get_current(); }
+};
+static constexpr __lkmfs_current_task current{};
+#else
 #define current get_current()
+#endif
 
 static inline pid_t task_pid_nr(struct task_struct *tsk) {
     return tsk->pid;
