@@ -7,6 +7,7 @@
 
 #include <fuse_lowlevel.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -138,9 +139,30 @@ struct FuseBridge::Impl {
         self.reply_entry(req, *de);
     }
 
+    // An entry removed while open is gone from the tree but its open files still stat
+    // (fstat on them must work; inode numbers are never reused).
+    proc_dir_entry::Ptr find_including_open(fuse_ino_t ino) {
+        if (auto de = tree.find(ino))
+            return de;
+        std::lock_guard lock(files_mutex);
+        for (auto &[fh, file] : files)
+            if (file->entry().ino == ino)
+                return file->entry_ptr();
+        return nullptr;
+    }
+
+    // Flags fcntl(F_SETFL) can change after open; the kernel sends them with every read and
+    // write, so handlers see them as they are now.
+    static void refresh_flags(OpenFile &file, const fuse_file_info *fi) {
+        constexpr unsigned kSetfl =
+            O_APPEND | O_NONBLOCK | O_NDELAY | O_DIRECT | O_NOATIME | FASYNC;
+        file.file.f_flags =
+            (file.file.f_flags & ~kSetfl) | (static_cast<unsigned>(fi->flags) & kSetfl);
+    }
+
     static void getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info *) {
         Impl &self = of(req);
-        auto de = self.tree.find(ino);
+        auto de = self.find_including_open(ino);
         if (!de)
             return void(fuse_reply_err(req, ENOENT));
         struct stat st = to_stat(self.tree.attr(*de));
@@ -258,6 +280,7 @@ struct FuseBridge::Impl {
         ssize_t n;
         {
             RequestScope scope(req, &file_of(fi));
+            refresh_flags(file_of(fi), fi);
             n = procfs::read_file(file_of(fi), buf.data(), size, off);
         }
         if (n < 0)
@@ -270,6 +293,7 @@ struct FuseBridge::Impl {
         ssize_t n;
         {
             RequestScope scope(req, &file_of(fi));
+            refresh_flags(file_of(fi), fi);
             n = procfs::write_file(file_of(fi), data, size, off);
         }
         if (n < 0)

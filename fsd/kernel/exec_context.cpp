@@ -35,7 +35,17 @@ void read_task_identity(pid_t pid, task_struct *task) {
         value.remove_prefix(std::min(value.find_first_not_of(" \t"), value.size()));
         return value.substr(0, value.find('\n'));
     };
-    std::string_view name = field("Name:");
+    // status escapes the two bytes "\n" and "\\" of the name (proc_task_name()).
+    std::string_view raw = field("Name:");
+    std::string name;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '\\' && i + 1 < raw.size() && (raw[i + 1] == 'n' || raw[i + 1] == '\\')) {
+            name += raw[i + 1] == 'n' ? '\n' : '\\';
+            ++i;
+        } else {
+            name += raw[i];
+        }
+    }
     std::size_t len = std::min(name.size(), sizeof task->comm - 1);
     std::memcpy(task->comm, name.data(), len);
     task->comm[len] = '\0';

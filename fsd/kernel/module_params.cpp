@@ -1,5 +1,7 @@
 #include "module_params.h"
 
+#include "slab_registry.h"
+
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -89,7 +91,10 @@ namespace lkmfs::kernel {
 
 Status apply_module_params(std::string_view module_name, std::string_view args,
                            const kernel_param *begin, const kernel_param *end) {
+    // As parse_args(): every argument is tried; each failure is logged; the last one is
+    // the result.
     std::string doing(module_name);
+    Status result = Status::ok();
     for (const Arg &arg : split_args(args)) {
         const kernel_param *kp = nullptr;
         for (const kernel_param *p = begin; p != nullptr && p < end; ++p)
@@ -100,7 +105,11 @@ Status apply_module_params(std::string_view module_name, std::string_view args,
                    arg.name.c_str());
             continue;
         }
-        int err = kp->ops->set(arg.has_value ? arg.value.c_str() : nullptr, kp);
+        int err = 0;
+        if (!arg.has_value && !(kp->ops->flags & KERNEL_PARAM_OPS_FL_NOARG))
+            err = -EINVAL; // only flag-like parameters may go without a value
+        else
+            err = kp->ops->set(arg.has_value ? arg.value.c_str() : nullptr, kp);
         if (err == 0)
             continue;
         const char *val = arg.value.c_str();
@@ -110,10 +119,16 @@ Status apply_module_params(std::string_view module_name, std::string_view args,
         else
             printk(KERN_ERR "%s: `%s' invalid for parameter `%s'\n", doing.c_str(), val,
                    arg.name.c_str());
-        return Status::error(-err,
-                             "invalid value '" + arg.value + "' for parameter '" + arg.name + "'");
+        result = Status::error(-err, "invalid value '" + arg.value + "' for parameter '" +
+                                         arg.name + "'");
     }
-    return Status::ok();
+    return result;
+}
+
+void free_module_params(const kernel_param *begin, const kernel_param *end) {
+    for (const kernel_param *p = begin; p != nullptr && p < end; ++p)
+        if (p->ops->free != nullptr)
+            p->ops->free(p->arg);
 }
 
 } // namespace lkmfs::kernel
@@ -166,16 +181,28 @@ int set_bint(const char *val, const kernel_param *kp) {
     return err;
 }
 
+// Frees a charp value only if it is a kmalloc'd one (set by insmod), as
+// maybe_kfree_parameter(): the module's own default is not ours to free.
+void free_charp(void *arg) {
+    char **p = static_cast<char **>(arg);
+    if (*p != nullptr && lkmfs::kernel::is_live_kmalloc_object(*p)) {
+        kfree(*p);
+        *p = nullptr;
+    }
+}
+
 int set_charp(const char *val, const kernel_param *kp) {
     if (val == nullptr)
         return -EINVAL;
-    if (std::strlen(val) > 1024)
+    if (std::strlen(val) > 1024) {
+        printk(KERN_ERR "%s: string parameter too long\n", kp->name);
         return -ENOSPC;
+    }
     char *copy = kstrdup(val, GFP_KERNEL);
     if (copy == nullptr)
         return -ENOMEM;
-    // The module's default is a string literal, not ours to free; values set here leak
-    // by design until the module goes, as in Linux (which frees them on unload).
+    // A value set earlier was ours (kmalloc'd); the module's default is a literal, not.
+    free_charp(kp->arg);
     *static_cast<char **>(kp->arg) = copy;
     return 0;
 }
@@ -264,12 +291,13 @@ LKMFS_NUMBER_PARAM(ulong, unsigned long, kstrtoul, "%lu\n");
 LKMFS_NUMBER_PARAM(ullong, unsigned long long, kstrtoull, "%llu\n");
 LKMFS_NUMBER_PARAM(hexint, unsigned int, kstrtouint, "%#08x\n");
 
-extern "C" const kernel_param_ops param_ops_bool = {0, set_bool, get_bool, nullptr};
+extern "C" const kernel_param_ops param_ops_bool = {KERNEL_PARAM_OPS_FL_NOARG, set_bool, get_bool,
+                                                    nullptr};
 extern "C" const kernel_param_ops param_ops_invbool = {0, set_invbool, get_invbool, nullptr};
 extern "C" const kernel_param_ops param_ops_bint = {
-    0, set_bint,
+    KERNEL_PARAM_OPS_FL_NOARG, set_bint,
     [](char *buffer, const kernel_param *kp) { return get_number<int>(buffer, kp, "%i\n"); },
     nullptr};
-extern "C" const kernel_param_ops param_ops_charp = {0, set_charp, get_charp, nullptr};
+extern "C" const kernel_param_ops param_ops_charp = {0, set_charp, get_charp, free_charp};
 extern "C" const kernel_param_ops param_ops_string = {0, set_string, get_string, nullptr};
 extern "C" const kernel_param_ops param_array_ops = {0, set_array, get_array, nullptr};

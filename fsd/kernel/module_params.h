@@ -15,4 +15,7 @@ namespace lkmfs::kernel {
 Status apply_module_params(std::string_view module_name, std::string_view args,
                            const kernel_param *begin, const kernel_param *end);
 
+// Frees what the parameters' setters allocated (charp values), at unload.
+void free_module_params(const kernel_param *begin, const kernel_param *end);
+
 } // namespace lkmfs::kernel

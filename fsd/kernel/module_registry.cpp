@@ -158,6 +158,10 @@ void ModuleRegistry::Impl::run_exit(LoadedModule &module, const Caller &caller) 
 void ModuleRegistry::Impl::unlink_and_destroy(LoadedModule *module) {
     if (leftover_cleaner)
         leftover_cleaner(*module);
+    {
+        ModuleScope scope(module);
+        free_module_params(module->mod()->kp, module->mod()->kp_end);
+    }
     std::unique_ptr<LoadedModule> owned;
     {
         std::lock_guard lock(mutex);
@@ -270,8 +274,16 @@ Status ModuleRegistry::insmod(std::span<const std::byte> image, std::string_view
     record->set_state(MODULE_STATE_COMING);
     record->uses = uses;
 
-    if (Status s = apply_module_params(name, params, mod->kp, mod->kp_end); !s)
-        return s; // record's destructor unmaps the module
+    Status params_ok;
+    {
+        // Values the setters allocate (charp) are the module's, freed when it goes.
+        ModuleScope scope(module);
+        params_ok = apply_module_params(name, params, mod->kp, mod->kp_end);
+        if (!params_ok)
+            free_module_params(mod->kp, mod->kp_end);
+    }
+    if (!params_ok)
+        return params_ok; // record's destructor unmaps the module
 
     {
         std::lock_guard lock(impl_->mutex);

@@ -1,4 +1,5 @@
 // printk: the C entry points of <linux/printk.h>, storing into the kernel log.
+#include "exec_context.h"
 #include "kernel.h"
 
 #include <sys/syscall.h>
@@ -59,8 +60,13 @@ extern "C" int vprintk(const char *fmt, va_list args) {
     Prefix prefix = parse_prefix(&body);
     int level = prefix.level >= 0 ? prefix.level : kDefaultMessageLoglevel;
     std::string_view message(body);
-    auto caller = static_cast<pid_t>(::syscall(SYS_gettid));
+    // Continuations belong to the task, as in Linux: the process a handler serves, not
+    // whichever FUSE worker thread serves this call.
+    auto &ctx = lkmfs::kernel::exec_context();
+    pid_t caller = ctx.has_task ? ctx.task.pid : static_cast<pid_t>(::syscall(SYS_gettid));
     lkmfs::kernel::Kernel::get().log().store(level, prefix.cont, caller, message);
+    if (!message.empty() && message.back() == '\n')
+        message.remove_suffix(1);
     return static_cast<int>(message.size());
 }
 

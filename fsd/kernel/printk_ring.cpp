@@ -1,5 +1,7 @@
 #include "printk_ring.h"
 
+#include <optional>
+
 namespace lkmfs::kernel {
 
 namespace {
@@ -22,6 +24,7 @@ void PrintkRing::store(int level, bool continuation, pid_t caller, std::string_v
         text.remove_suffix(1);
     Observer console;
     LogRecord shown;
+    std::optional<LogRecord> closed; // an open record this one finishes
     {
         std::lock_guard lock(mutex_);
         if (continuation && !records_.empty() && records_.back().cont &&
@@ -33,8 +36,10 @@ void PrintkRing::store(int level, bool continuation, pid_t caller, std::string_v
             shown = last;
         } else {
             // A new record closes any record still open, as Linux does.
-            if (!records_.empty())
+            if (!records_.empty() && records_.back().cont) {
                 records_.back().cont = false;
+                closed = records_.back();
+            }
             LogRecord record;
             record.seq = next_seq_++;
             record.ts_usec = now_usec();
@@ -51,8 +56,17 @@ void PrintkRing::store(int level, bool continuation, pid_t caller, std::string_v
         console = console_;
     }
     changed_.notify_all();
-    if (console)
+    if (console) {
+        if (closed)
+            console(*closed);
         console(shown);
+    }
+}
+
+std::uint64_t PrintkRing::readable_end_locked() const {
+    // A line still open for continuation is not a record yet (Linux 6.1 shows only
+    // finalized records): readers see it once it ends or another record closes it.
+    return !records_.empty() && records_.back().cont ? next_seq_ - 1 : next_seq_;
 }
 
 void PrintkRing::trim_locked() {
@@ -81,7 +95,7 @@ LogRead PrintkRing::read(std::uint64_t seq) const {
         out.next_seq = first;
         return out;
     }
-    if (seq >= next_seq_) {
+    if (seq >= readable_end_locked()) {
         out.status = LogRead::Status::End;
         out.next_seq = seq;
         return out;
@@ -94,8 +108,8 @@ LogRead PrintkRing::read(std::uint64_t seq) const {
 
 bool PrintkRing::wait_for(std::uint64_t seq, const std::function<bool()> &interrupted) const {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return next_seq_ > seq || interrupted(); });
-    return next_seq_ > seq;
+    changed_.wait(lock, [&] { return readable_end_locked() > seq || interrupted(); });
+    return readable_end_locked() > seq;
 }
 
 void PrintkRing::kick_waiters() const {
@@ -105,7 +119,10 @@ void PrintkRing::kick_waiters() const {
 
 std::vector<LogRecord> PrintkRing::snapshot() const {
     std::lock_guard lock(mutex_);
-    return {records_.begin(), records_.end()};
+    std::vector<LogRecord> out(records_.begin(), records_.end());
+    if (!out.empty() && out.back().cont)
+        out.pop_back();
+    return out;
 }
 
 void PrintkRing::set_console(Observer observer) {

@@ -20,7 +20,7 @@ struct LogRecord {
     int level = 6;             // 0..7, KERN_EMERG..KERN_DEBUG
     int facility = 0;          // 0 = kern, as every printk record
     bool cont = false;         // the record ended without a newline and may grow
-    pid_t caller = 0;          // thread that wrote it (continuations must match)
+    pid_t caller = 0;          // task that wrote it (continuations must match)
     std::string text;          // without the trailing newline
 };
 
@@ -61,6 +61,7 @@ class PrintkRing {
 
   private:
     void trim_locked();
+    std::uint64_t readable_end_locked() const;
 
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;

@@ -1,8 +1,14 @@
-// kmalloc and friends (<linux/slab.h>). Each object carries a small header naming the
-// stats record it is charged to, so kfree knows whom to credit and ksize the size.
+// kmalloc and friends (<linux/slab.h>). The allocator knows every live object (size and
+// the module it is charged to), so kfree can tell a double free or a wild pointer.
 #include "alloc_stats.h"
 #include "exec_context.h"
 #include "loaded_module.h"
+#include "slab_registry.h"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <unordered_map>
 
 #include <cstdlib>
 #include <cstring>
@@ -34,19 +40,49 @@ namespace {
 
 using lkmfs::kernel::AllocStats;
 
-constexpr std::uint32_t kLiveMagic = 0x6b6d616c;  // "kmal"
-constexpr std::uint32_t kFreedMagic = 0x66726565; // "free"
-
-struct alignas(16) ObjectHeader {
+struct ObjectInfo {
     std::size_t size;
     AllocStats *stats;
-    std::uint32_t magic;
 };
-static_assert(sizeof(ObjectHeader) % 16 == 0);
 
-ObjectHeader *header_of(const void *obj) {
-    return reinterpret_cast<ObjectHeader *>(const_cast<char *>(static_cast<const char *>(obj)) -
-                                            sizeof(ObjectHeader));
+// Every live object, and the last frees (to tell a double free from a wild pointer).
+class ObjectRegistry {
+  public:
+    void add(const void *obj, ObjectInfo info) {
+        std::lock_guard lock(mutex_);
+        live_.emplace(obj, info);
+    }
+    std::optional<ObjectInfo> find(const void *obj) const {
+        std::lock_guard lock(mutex_);
+        auto it = live_.find(obj);
+        return it == live_.end() ? std::nullopt : std::optional(it->second);
+    }
+    // Removes obj; false (and nothing removed) if it is not a live object. *was_freed
+    // tells whether it was freed recently.
+    bool remove(const void *obj, ObjectInfo *info, bool *was_freed) {
+        std::lock_guard lock(mutex_);
+        auto it = live_.find(obj);
+        if (it == live_.end()) {
+            *was_freed =
+                std::find(recent_frees_.begin(), recent_frees_.end(), obj) != recent_frees_.end();
+            return false;
+        }
+        *info = it->second;
+        live_.erase(it);
+        recent_frees_[next_free_++ % recent_frees_.size()] = obj;
+        return true;
+    }
+
+  private:
+    mutable std::mutex mutex_;
+    std::unordered_map<const void *, ObjectInfo> live_;
+    std::array<const void *, 1024> recent_frees_{};
+    std::size_t next_free_ = 0;
+};
+
+ObjectRegistry &registry() {
+    static ObjectRegistry objects;
+    return objects;
 }
 
 AllocStats *current_stats() {
@@ -54,7 +90,24 @@ AllocStats *current_stats() {
     return module != nullptr ? module->alloc_stats() : lkmfs::kernel::kernel_alloc_stats();
 }
 
+// Linux aligns power-of-two kmalloc sizes to their size (up to a page), larger ones come
+// from the page allocator; the rest get the architecture minimum.
+std::size_t alignment_for(std::size_t size) {
+    constexpr std::size_t kPage = 4096;
+    if (size > 2 * kPage)
+        return kPage;
+    if ((size & (size - 1)) == 0)
+        return std::clamp<std::size_t>(size, 16, kPage);
+    return 16;
+}
+
 } // namespace
+
+namespace lkmfs::kernel {
+bool is_live_kmalloc_object(const void *obj) {
+    return registry().find(obj).has_value();
+}
+} // namespace lkmfs::kernel
 
 extern "C" void *kmalloc(size_t size, gfp_t flags) {
     if (size == 0)
@@ -66,15 +119,15 @@ extern "C" void *kmalloc(size_t size, gfp_t flags) {
                    size, KMALLOC_MAX_SIZE);
         return nullptr;
     }
-    auto *header = static_cast<ObjectHeader *>(std::malloc(sizeof(ObjectHeader) + size));
-    if (header == nullptr)
+    std::size_t align = alignment_for(size);
+    void *obj = std::aligned_alloc(align, (size + align - 1) / align * align);
+    if (obj == nullptr)
         return nullptr;
     AllocStats *stats = current_stats();
-    *header = ObjectHeader{size, stats, kLiveMagic};
+    registry().add(obj, ObjectInfo{size, stats});
     stats->live_bytes += size;
     stats->live_objects += 1;
     stats->total_allocations += 1;
-    void *obj = header + 1;
     if (flags & __GFP_ZERO)
         std::memset(obj, 0, size);
     return obj;
@@ -83,29 +136,31 @@ extern "C" void *kmalloc(size_t size, gfp_t flags) {
 extern "C" void kfree(const void *obj) {
     if (ZERO_OR_NULL_PTR(obj))
         return;
-    ObjectHeader *header = header_of(obj);
-    if (header->magic != kLiveMagic) {
+    ObjectInfo info{};
+    bool was_freed = false;
+    if (!registry().remove(obj, &info, &was_freed)) {
         printk(KERN_ERR "BUG: kfree of %p: %s\n", obj,
-               header->magic == kFreedMagic ? "double free" : "not a kmalloc'd object");
+               was_freed ? "double free" : "not a kmalloc'd object");
         return;
     }
-    header->magic = kFreedMagic;
-    header->stats->live_bytes -= header->size;
-    header->stats->live_objects -= 1;
-    std::free(header);
+    info.stats->live_bytes -= info.size;
+    info.stats->live_objects -= 1;
+    std::free(const_cast<void *>(obj));
 }
 
 extern "C" void kfree_sensitive(const void *obj) {
     if (ZERO_OR_NULL_PTR(obj))
         return;
-    explicit_bzero(const_cast<void *>(obj), header_of(obj)->size);
-    kfree(obj);
+    if (auto info = registry().find(obj))
+        explicit_bzero(const_cast<void *>(obj), info->size);
+    kfree(obj); // reports a bad pointer as kfree does
 }
 
 extern "C" size_t ksize(const void *obj) {
     if (ZERO_OR_NULL_PTR(obj))
         return 0;
-    return header_of(obj)->size;
+    auto info = registry().find(obj);
+    return info ? info->size : 0;
 }
 
 extern "C" void *krealloc(const void *p, size_t new_size, gfp_t flags) {

@@ -84,6 +84,9 @@ OpenResult open_entry(const proc_dir_entry::Ptr &entry, int open_flags) {
     f.f_flags = static_cast<unsigned>(open_flags);
     f.f_mode = fmode_for(open_flags);
     f.f_cred = &file->file_cred;
+    // As proc_reg_open(): an entry without proc_lseek cannot be lseek()ed.
+    if (entry->ops == nullptr || entry->ops->proc_lseek == nullptr)
+        f.f_mode &= ~FMODE_LSEEK;
     if (entry->ops != nullptr && entry->ops->proc_open != nullptr) {
         ModuleScope scope(entry->owner);
         int err = entry->ops->proc_open(&entry->inode, &f);
@@ -92,7 +95,8 @@ OpenResult open_entry(const proc_dir_entry::Ptr &entry, int open_flags) {
             return result;
         }
     }
-    result.nonseekable = !(f.f_mode & FMODE_LSEEK);
+    // nonseekable_open()/stream_open() also take pread away; FUSE can express only that.
+    result.nonseekable = !(f.f_mode & FMODE_PREAD);
     entry->add_open_file(file);
     result.file = std::move(file);
     return result;
@@ -143,10 +147,10 @@ loff_t lseek_file(OpenFile &file, loff_t offset, int whence) {
     EntryUse use(de);
     if (!use)
         return -EINVAL;
+    if (!(file.file.f_mode & FMODE_LSEEK))
+        return -ESPIPE;
     ModuleScope scope(de.owner);
-    if (de.ops != nullptr && de.ops->proc_lseek != nullptr)
-        return de.ops->proc_lseek(&file.file, offset, whence);
-    return default_llseek(&file.file, offset, whence);
+    return de.ops->proc_lseek(&file.file, offset, whence);
 }
 
 unsigned poll_file(OpenFile &file) {

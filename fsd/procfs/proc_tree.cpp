@@ -1,6 +1,7 @@
 #include "proc_tree.h"
 
 #include "kernel/exec_context.h"
+#include "kernel/loaded_module.h"
 
 #include <cctype>
 #include <cstring>
@@ -19,10 +20,20 @@ void warn(const char *where, const char *fmt, Args... args) {
     printk(format.c_str(), where, args...);
 }
 
-bool all_digits(const std::string &s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c));
-    });
+// Names /proc reserves for processes (name_to_int()): decimal numbers without a leading
+// zero that fit in an unsigned int.
+bool is_pid_name(const std::string &s) {
+    if (s.empty() || (s.size() > 1 && s[0] == '0'))
+        return false;
+    unsigned long long value = 0;
+    for (char c : s) {
+        if (!std::isdigit(static_cast<unsigned char>(c)))
+            return false;
+        value = value * 10 + static_cast<unsigned>(c - '0');
+        if (value >= 0xffffffffULL)
+            return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -86,7 +97,7 @@ proc_dir_entry *ProcTree::create(const char *name, umode_t mode, proc_dir_entry 
         warn("__proc_create", "name '%s'\n", leaf.c_str());
         return nullptr;
     }
-    if (dir == root_.get() && all_digits(leaf)) {
+    if (dir == root_.get() && is_pid_name(leaf)) {
         warn("__proc_create", "create '/proc/%s' by hand\n", leaf.c_str());
         return nullptr;
     }
@@ -212,7 +223,7 @@ void ProcTree::remove_leftovers_of(kernel::LoadedModule *module) {
             if (ancestor_listed || by_ino_.count(de->ino) == 0)
                 continue;
             printk(KERN_WARNING "lkmfs: removing /proc entry '%s' left behind by module %s\n",
-                   de->path().c_str(), de->owner != nullptr ? "that is going away" : "?");
+                   de->path().c_str(), module->name().c_str());
             unlink_locked(*de, &removed);
         }
     }

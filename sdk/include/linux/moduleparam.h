@@ -20,6 +20,9 @@
 struct kernel_param;
 struct module;
 
+/* The parameter may be given without a value ("flag" rather than "flag=1"). */
+#define KERNEL_PARAM_OPS_FL_NOARG (1 << 0)
+
 struct kernel_param_ops {
     unsigned int flags;
     int (*set)(const char *val, const struct kernel_param *kp);

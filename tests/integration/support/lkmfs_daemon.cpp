@@ -31,7 +31,14 @@ std::string BuildTree::sample_module(const std::string &name) {
     return std::string(LKMFS_BUILD_DIR) + "/lib/lkmfs/modules/" + name + ".ko";
 }
 std::string BuildTree::test_module(const std::string &name) {
-    return std::string(LKMFS_BUILD_DIR) + "/tests/modules/" + name + ".ko";
+    return test_module_dir() + "/" + name + ".ko";
+}
+std::string BuildTree::test_module_dir() {
+    return std::string(LKMFS_BUILD_DIR) + "/tests/modules";
+}
+
+std::string test_modules_config(const std::string &names) {
+    return "modules:\n  path: [" + BuildTree::test_module_dir() + "]\n  load: [" + names + "]\n";
 }
 
 TempDir::TempDir() {
@@ -52,7 +59,11 @@ void TempDir::write(const std::string &name, const std::string &content) const {
     std::ofstream(path_ + "/" + name) << content;
 }
 
-bool is_mounted(const std::string &path) {
+namespace {
+
+// The mountinfo lines whose mount point is `path`, bottom first.
+std::vector<std::string> mountinfo_lines(const std::string &path) {
+    std::vector<std::string> found;
     std::ifstream in("/proc/self/mountinfo");
     std::string line;
     while (std::getline(in, line)) {
@@ -60,9 +71,24 @@ bool is_mounted(const std::string &path) {
         std::string id, parent, dev, root, mnt;
         fields >> id >> parent >> dev >> root >> mnt;
         if (mnt == path)
-            return true;
+            found.push_back(line);
     }
-    return false;
+    return found;
+}
+
+} // namespace
+
+bool is_mounted(const std::string &path) {
+    return !mountinfo_lines(path).empty();
+}
+
+int mount_count(const std::string &path) {
+    return static_cast<int>(mountinfo_lines(path).size());
+}
+
+std::string mountinfo_line(const std::string &path) {
+    auto lines = mountinfo_lines(path);
+    return lines.empty() ? "" : lines.back();
 }
 
 bool wait_for(const std::function<bool()> &pred, int timeout_ms) {
@@ -76,12 +102,18 @@ bool wait_for(const std::function<bool()> &pred, int timeout_ms) {
 }
 
 Daemon::Daemon(DaemonOptions options) {
-    mnt_ = dir_ / "mnt";
+    mnt_ = options.mountpoint.empty() ? dir_ / "mnt" : options.mountpoint;
     socket_ = dir_ / "control.sock";
     log_ = dir_ / "daemon.log";
-    fs::create_directory(mnt_);
-    if (options.run_as_uid)
-        chown(mnt_.c_str(), *options.run_as_uid, options.run_as_gid.value_or(0));
+    if (options.mountpoint.empty())
+        fs::create_directory(mnt_);
+    if (options.run_as_uid) {
+        // The daemon creates its control socket in dir_, and mounts on mnt_.
+        gid_t gid = options.run_as_gid.value_or(*options.run_as_uid);
+        (void)!chown(dir_.path().c_str(), *options.run_as_uid, gid);
+        if (options.mountpoint.empty())
+            (void)!chown(mnt_.c_str(), *options.run_as_uid, gid);
+    }
     std::string config = options.config + "\ncontrol:\n  socket: " + socket_ + "\n";
     dir_.write("lkmfs.yaml", config);
 
@@ -162,6 +194,16 @@ int Daemon::stop(int sig, int timeout_ms) {
         pid_ = -1;
         return -1;
     }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int Daemon::wait_exit(int timeout_ms) {
+    if (pid_ <= 0)
+        return -1;
+    int status = 0;
+    if (!wait_for([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout_ms))
+        return -1;
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -20,6 +20,7 @@ struct BuildTree {
     static std::string kdir();                       // lib/lkmfs/build
     static std::string sample_module(const std::string &name); // lib/lkmfs/modules/NAME.ko
     static std::string test_module(const std::string &name);   // tests/modules/NAME.ko
+    static std::string test_module_dir();                      // tests/modules
 };
 
 class TempDir {
@@ -36,6 +37,10 @@ class TempDir {
     std::string path_;
 };
 
+// A configuration (for DaemonOptions::config) that loads these test modules at start, e.g.
+// test_modules_config("kp_tree, kp_pos"): tests/modules is searched first.
+std::string test_modules_config(const std::string &names);
+
 struct DaemonOptions {
     // The YAML configuration, without the control section (the fixture adds its own
     // socket). The default loads no modules.
@@ -44,6 +49,9 @@ struct DaemonOptions {
     bool wait_until_mounted = true;
     std::optional<uid_t> run_as_uid; // run the daemon as this user (via setpriv)
     std::optional<gid_t> run_as_gid;
+    // Mount on this existing directory instead of a fresh one (which is neither created nor
+    // removed); for tests of busy and stale mountpoints.
+    std::string mountpoint;
 };
 
 class Daemon {
@@ -68,6 +76,9 @@ class Daemon {
     // Sends `sig` and waits for the daemon to exit; returns its exit status (or -1 if it
     // had to be killed after `timeout_ms`).
     int stop(int sig = 15, int timeout_ms = 10000);
+    // Waits for the daemon to exit on its own (no signal sent); returns its exit status, or
+    // -1 if it still runs after `timeout_ms` (it is left running: the destructor stops it).
+    int wait_exit(int timeout_ms = 10000);
 
   private:
     TempDir dir_;
@@ -80,6 +91,10 @@ class Daemon {
 
 // Whether `path` is a mountpoint of this mount namespace (per /proc/self/mountinfo).
 bool is_mounted(const std::string &path);
+// How many mounts are stacked at `path` (0 if none).
+int mount_count(const std::string &path);
+// The mountinfo line of the topmost mount at `path`, or "".
+std::string mountinfo_line(const std::string &path);
 // Polls `pred` every 10 ms until it is true or `timeout_ms` passed.
 bool wait_for(const std::function<bool()> &pred, int timeout_ms = 5000);
 

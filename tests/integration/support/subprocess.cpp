@@ -121,4 +121,11 @@ RunResult sh(const std::string &script, const RunOptions &options) {
     return run({"/bin/sh", "-c", script}, options);
 }
 
+RunResult python(const std::string &script, const std::vector<std::string> &args,
+                 const RunOptions &options) {
+    std::vector<std::string> argv = {"python3", "-c", script};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, options);
+}
+
 } // namespace lkmfs::testing

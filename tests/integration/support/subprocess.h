@@ -26,5 +26,8 @@ struct RunOptions {
 RunResult run(const std::vector<std::string> &argv, const RunOptions &options = {});
 // /bin/sh -c script
 RunResult sh(const std::string &script, const RunOptions &options = {});
+// python3 -c script args...: sys.argv[1:] are `args`.
+RunResult python(const std::string &script, const std::vector<std::string> &args = {},
+                 const RunOptions &options = {});
 
 } // namespace lkmfs::testing
