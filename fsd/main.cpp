@@ -28,7 +28,13 @@ int main(int argc, char **argv) {
         ->allow_extra_args(false);
     app.add_flag("--print-default-config", print_default_config,
                  "Print the built-in configuration and exit");
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        // --help/--version exit 0; a usage error exits 2, like other daemons' usage errors.
+        int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
 
     if (print_default_config) {
         std::fputs(std::string(lkmfs::config::default_config_text()).c_str(), stdout);

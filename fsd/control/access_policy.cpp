@@ -7,14 +7,14 @@ namespace lkmfs::control {
 namespace {
 
 bool changes_kernel(Op op) {
-    return op == Op::Insmod || op == Op::Rmmod;
+    return op == Op::Insmod || op == Op::Rmmod || op == Op::SetParam;
 }
+
+} // namespace
 
 bool is_privileged(const PeerCred &peer, const ControlOptions &options) {
     return peer.uid == 0 || peer.uid == options.owner_uid;
 }
-
-} // namespace
 
 Error authorize(Op op, const PeerCred &peer, const ControlOptions &options) {
     bool allowed = is_privileged(peer, options) ||

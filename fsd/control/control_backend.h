@@ -5,6 +5,7 @@
 
 #include "control_types.h"
 
+#include <cerrno>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -45,6 +46,23 @@ class ControlBackend {
     // Wakes every log_wait caller so that it re-checks `cancelled`. Must synchronise with
     // the waiters (take their mutex before notifying), or a wake-up can be lost.
     virtual void log_kick() = 0;
+
+    // The parameters of the live module `name` with a non-zero perm, sorted by name,
+    // read (ops->get) on behalf of `peer`. The values of those not readable by all (no
+    // S_IROTH) are read only when `read_all`; the others have readable == false. ENOENT if
+    // no live module by that name. (Defaults: not supported, for backends without modules.)
+    virtual Error params(const std::string & /*name*/, const PeerCred & /*peer*/, bool /*read_all*/,
+                         std::vector<ParamRow> * /*out*/) {
+        return {ENOSYS, "module parameters are not supported"};
+    }
+
+    // Sets a parameter of the live module `name` (ops->set), on behalf of `peer`. ENOENT
+    // no such module or parameter, EACCES its perm has no write bit, otherwise what the
+    // setter returned (the old value then stays). Messages name what was wrong.
+    virtual Error set_param(const std::string & /*name*/, const std::string & /*param*/,
+                            const std::string & /*value*/, const PeerCred & /*peer*/) {
+        return {ENOSYS, "module parameters are not supported"};
+    }
 };
 
 } // namespace lkmfs::control

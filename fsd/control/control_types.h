@@ -37,6 +37,15 @@ struct ModuleInfo {
     std::vector<std::pair<std::string, std::string>> fields; // key, value in file order
 };
 
+// One parameter of a loaded module (what /sys/module/NAME/parameters/ would show).
+struct ParamRow {
+    std::string name;
+    std::string type;      // "int", "charp", "array of int"...; "" if the module's own ops
+    unsigned int perm = 0; // its mode, e.g. 0644 (parameters with mode 0 are never listed)
+    bool readable = true;  // false: this peer may not read it (value then empty)
+    std::string value;     // without the getter's trailing newline
+};
+
 // One kernel log record, as /dev/kmsg delivers it.
 struct LogRow {
     std::uint64_t seq = 0;

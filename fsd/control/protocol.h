@@ -14,6 +14,16 @@
 //   dmesg {follow}                 -> {ok, records: [{seq, ts_usec, level, facility, cont,
 //                                                     text}]}; with follow, further lines
 //                                     {record: {...}} until the client closes.
+//   params {name}                  -> {ok, params: [{name, type, perm, value}]}: the
+//                                     parameters of a live module with a non-zero perm
+//                                     (decimal, e.g. 420 for 0644), sorted by name;
+//                                     value is ops->get's text without its newline. For a
+//                                     peer other than root and the daemon's owner, those
+//                                     without S_IROTH carry "readable": false, no value.
+//   set_param {name, param, value} -> {ok}: ops->set of a live module's parameter (root
+//                                     and the daemon's owner only). ENOENT no such module
+//                                     or parameter, EACCES no write bit in its perm, else
+//                                     the setter's errno (the old value stays).
 #pragma once
 
 #include <cstddef>

@@ -12,13 +12,15 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<Op, std::string_view>, 6> kOpNames{{
+constexpr std::array<std::pair<Op, std::string_view>, 8> kOpNames{{
     {Op::Hello, "hello"},
     {Op::Insmod, "insmod"},
     {Op::Rmmod, "rmmod"},
     {Op::Lsmod, "lsmod"},
     {Op::Modinfo, "modinfo"},
     {Op::Dmesg, "dmesg"},
+    {Op::Params, "params"},
+    {Op::SetParam, "set_param"},
 }};
 
 Error malformed(std::string what) {
@@ -111,6 +113,16 @@ Error parse_request(std::string_view line, Request *out) {
         return read_name(j, &out->name);
     case Op::Dmesg:
         return read_bool(j, "follow", &out->follow);
+    case Op::Params:
+        return read_name(j, &out->name);
+    case Op::SetParam:
+        if (Error e = read_name(j, &out->name))
+            return e;
+        if (Error e = read_string(j, "param", true, &out->param))
+            return e;
+        if (out->param.empty())
+            return malformed("\"param\" is empty");
+        return read_string(j, "value", true, &out->value);
     }
     return {};
 }

@@ -10,14 +10,16 @@
 
 namespace lkmfs::control {
 
-enum class Op { Hello, Insmod, Rmmod, Lsmod, Modinfo, Dmesg };
+enum class Op { Hello, Insmod, Rmmod, Lsmod, Modinfo, Dmesg, Params, SetParam };
 
 struct Request {
     Op op = Op::Hello;
     std::string origin;   // insmod: where lkmctl read the image
     std::string params;   // insmod: "a=1 b=x"
     std::size_t size = 0; // insmod: bytes of image following the line
-    std::string name;     // rmmod, modinfo
+    std::string name;     // rmmod, modinfo, params, set_param: the module
+    std::string param;    // set_param: the parameter
+    std::string value;    // set_param: its new value (may be empty)
     bool force = false;   // rmmod
     bool follow = false;  // dmesg
 };

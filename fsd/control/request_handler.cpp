@@ -1,5 +1,6 @@
 #include "request_handler.h"
 
+#include "access_policy.h"
 #include "protocol.h"
 #include "wire_format.h"
 
@@ -58,6 +59,22 @@ json modinfo(ControlBackend &backend, const Request &request) {
     return reply;
 }
 
+json params(ControlBackend &backend, const ControlOptions &options, const Request &request,
+            const PeerCred &peer) {
+    std::vector<ParamRow> rows;
+    if (Error e = backend.params(request.name, peer, is_privileged(peer, options), &rows))
+        return error_reply(e);
+    json reply = ok_reply();
+    reply["params"] = rows;
+    return reply;
+}
+
+json set_param(ControlBackend &backend, const Request &request, const PeerCred &peer) {
+    if (Error e = backend.set_param(request.name, request.param, request.value, peer))
+        return error_reply(e);
+    return ok_reply();
+}
+
 json dispatch(ControlBackend &backend, const ControlOptions &options, const Request &request,
               std::span<const std::byte> image, const PeerCred &peer) {
     switch (request.op) {
@@ -73,6 +90,10 @@ json dispatch(ControlBackend &backend, const ControlOptions &options, const Requ
         return modinfo(backend, request);
     case Op::Dmesg:
         return log_records_reply(backend.log_snapshot());
+    case Op::Params:
+        return params(backend, options, request, peer);
+    case Op::SetParam:
+        return set_param(backend, request, peer);
     }
     return error_reply({EINVAL, "unknown op"});
 }

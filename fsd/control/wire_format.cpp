@@ -34,6 +34,22 @@ void from_json(const nlohmann::json &j, LogRow &row) {
     j.at("text").get_to(row.text);
 }
 
+void to_json(nlohmann::json &j, const ParamRow &row) {
+    j = nlohmann::json{{"name", row.name}, {"type", row.type}, {"perm", row.perm}};
+    if (row.readable)
+        j["value"] = row.value;
+    else
+        j["readable"] = false;
+}
+
+void from_json(const nlohmann::json &j, ParamRow &row) {
+    j.at("name").get_to(row.name);
+    j.at("type").get_to(row.type);
+    j.at("perm").get_to(row.perm);
+    row.readable = j.value("readable", true);
+    row.value = row.readable ? j.at("value").get<std::string>() : std::string();
+}
+
 nlohmann::json ok_reply() {
     return nlohmann::json{{"ok", true}};
 }

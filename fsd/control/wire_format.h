@@ -16,6 +16,9 @@ void to_json(nlohmann::json &j, const ModuleRow &row);
 void from_json(const nlohmann::json &j, ModuleRow &row);
 void to_json(nlohmann::json &j, const LogRow &row);
 void from_json(const nlohmann::json &j, LogRow &row);
+// "readable" is sent only when false, and "value" only when readable.
+void to_json(nlohmann::json &j, const ParamRow &row);
+void from_json(const nlohmann::json &j, ParamRow &row);
 
 // {"ok": true}
 nlohmann::json ok_reply();

@@ -82,4 +82,20 @@ void KernelBackend::log_kick() {
     kernel_.log().kick_waiters();
 }
 
+control::Error KernelBackend::params(const std::string &name, const control::PeerCred &peer,
+                                     bool read_all, std::vector<control::ParamRow> *out) {
+    std::vector<kernel::ParamValue> values;
+    if (Status st = kernel_.modules().params(name, caller_of(peer), read_all, &values); !st)
+        return to_error(st);
+    out->clear();
+    for (auto &v : values)
+        out->push_back({v.name, v.type, v.perm, v.readable, v.value});
+    return {};
+}
+
+control::Error KernelBackend::set_param(const std::string &name, const std::string &param,
+                                        const std::string &value, const control::PeerCred &peer) {
+    return to_error(kernel_.modules().set_param(name, param, value, caller_of(peer)));
+}
+
 } // namespace lkmfs::daemon

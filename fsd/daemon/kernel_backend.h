@@ -24,6 +24,10 @@ class KernelBackend final : public control::ControlBackend {
     std::vector<control::LogRow> log_wait(std::uint64_t next_seq,
                                           const std::function<bool()> &cancelled) override;
     void log_kick() override;
+    control::Error params(const std::string &name, const control::PeerCred &peer, bool read_all,
+                          std::vector<control::ParamRow> *out) override;
+    control::Error set_param(const std::string &name, const std::string &param,
+                             const std::string &value, const control::PeerCred &peer) override;
 
   private:
     kernel::Kernel &kernel_;

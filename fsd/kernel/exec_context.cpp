@@ -1,5 +1,7 @@
 #include "exec_context.h"
 
+#include <linux/wait.h>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -158,8 +160,9 @@ extern "C" int fatal_signal_pending(struct task_struct *p) {
     return signal_pending(p);
 }
 
+// Sleeps until woken (wake_up_process / a wait queue), as schedule() with a sleeping state.
 extern "C" void schedule(void) {
-    sched_yield();
+    schedule_timeout(MAX_SCHEDULE_TIMEOUT);
 }
 
 extern "C" void yield(void) {

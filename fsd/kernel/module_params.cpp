@@ -2,6 +2,7 @@
 
 #include "slab_registry.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -301,3 +302,92 @@ extern "C" const kernel_param_ops param_ops_bint = {
 extern "C" const kernel_param_ops param_ops_charp = {0, set_charp, get_charp, free_charp};
 extern "C" const kernel_param_ops param_ops_string = {0, set_string, get_string, nullptr};
 extern "C" const kernel_param_ops param_array_ops = {0, set_array, get_array, nullptr};
+
+// ---- at run time ------------------------------------------------------------------------
+
+namespace {
+
+// The standard ops and the names module_param() gives their types.
+struct NamedOps {
+    const kernel_param_ops *ops;
+    const char *name;
+};
+constexpr NamedOps kStandardOps[] = {
+    {&param_ops_byte, "byte"},   {&param_ops_short, "short"},   {&param_ops_ushort, "ushort"},
+    {&param_ops_int, "int"},     {&param_ops_uint, "uint"},     {&param_ops_long, "long"},
+    {&param_ops_ulong, "ulong"}, {&param_ops_ullong, "ullong"}, {&param_ops_hexint, "hexint"},
+    {&param_ops_charp, "charp"}, {&param_ops_bool, "bool"},     {&param_ops_invbool, "invbool"},
+    {&param_ops_bint, "bint"},   {&param_ops_string, "string"},
+};
+
+const char *standard_type(const kernel_param_ops *ops) {
+    for (const NamedOps &n : kStandardOps)
+        if (n.ops == ops)
+            return n.name;
+    return nullptr;
+}
+
+} // namespace
+
+namespace lkmfs::kernel {
+
+const kernel_param *find_module_param(const kernel_param *begin, const kernel_param *end,
+                                      std::string_view name) {
+    for (const kernel_param *p = begin; p != nullptr && p < end; ++p)
+        if (param_name_equal(p->name, name))
+            return p;
+    return nullptr;
+}
+
+int read_module_param(const kernel_param *kp, std::string *value) {
+    value->clear();
+    if (kp->ops->get == nullptr)
+        return -EPERM;
+    // A page, as sysfs gives show(); the standard getters write at most that.
+    std::string page(4096, '\0');
+    int n = kp->ops->get(page.data(), kp);
+    if (n < 0)
+        return n;
+    page.resize(std::min(static_cast<std::size_t>(n), std::strlen(page.c_str())));
+    if (!page.empty() && page.back() == '\n')
+        page.pop_back();
+    *value = std::move(page);
+    return 0;
+}
+
+int write_module_param(const kernel_param *kp, std::string_view value) {
+    if (kp->ops->set == nullptr)
+        return -EPERM;
+    std::string text(value);
+    // Linux's param_array_set() leaves the elements before a bad one changed; values that
+    // own nothing (numbers, bools) can simply be put back. Arrays of charp cannot: their
+    // setter already freed the strings replaced.
+    const kparam_array *arr = kp->ops == &param_array_ops ? kp->arr : nullptr;
+    bool restorable = arr != nullptr && arr->ops->free == nullptr;
+    std::vector<unsigned char> saved;
+    unsigned int saved_num = 0;
+    if (restorable) {
+        const auto *elem = static_cast<const unsigned char *>(arr->elem);
+        saved.assign(elem, elem + std::size_t{arr->max} * arr->elemsize);
+        if (arr->num != nullptr)
+            saved_num = *arr->num;
+    }
+    int err = kp->ops->set(text.c_str(), kp);
+    if (err != 0 && restorable) {
+        std::memcpy(arr->elem, saved.data(), saved.size());
+        if (arr->num != nullptr)
+            *arr->num = saved_num;
+    }
+    return err;
+}
+
+std::string module_param_type(const kernel_param *kp) {
+    if (kp->ops == &param_array_ops) {
+        const char *elem = standard_type(kp->arr->ops);
+        return elem != nullptr ? std::string("array of ") + elem : "array";
+    }
+    const char *type = standard_type(kp->ops);
+    return type != nullptr ? type : "";
+}
+
+} // namespace lkmfs::kernel

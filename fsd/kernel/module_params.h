@@ -4,6 +4,7 @@
 
 #include "status.h"
 
+#include <string>
 #include <string_view>
 
 struct kernel_param;
@@ -17,5 +18,27 @@ Status apply_module_params(std::string_view module_name, std::string_view args,
 
 // Frees what the parameters' setters allocated (charp values), at unload.
 void free_module_params(const kernel_param *begin, const kernel_param *end);
+
+// ---- at run time (what sysfs's /sys/module/NAME/parameters/ offers in Linux) -----------
+// These call the parameter's ops as they are: the caller holds the module's parameter
+// lock and runs them inside the module's context (ModuleScope), so that what a setter
+// allocates is the module's.
+
+// The parameter called `name` ('-' and '_' equivalent, as at insmod), or null.
+const kernel_param *find_module_param(const kernel_param *begin, const kernel_param *end,
+                                      std::string_view name);
+
+// The value as ops->get writes it (into a page, as param_attr_show()), without its
+// trailing newline. 0, or a negative errno (-EPERM without a getter).
+int read_module_param(const kernel_param *kp, std::string *value);
+
+// Sets the value through ops->set, as param_attr_store(). 0, or a negative errno
+// (-EPERM without a setter); on failure the old value stays (an array of plain values
+// is put back as it was even when a later element was the bad one).
+int write_module_param(const kernel_param *kp, std::string_view value);
+
+// The type of a standard parameter as module_param() names it ("int", "charp", "array of
+// int"...); "" for parameters with their own ops (module_param_cb).
+std::string module_param_type(const kernel_param *kp);
 
 } // namespace lkmfs::kernel

@@ -5,15 +5,18 @@
 #include "loaded_module.h"
 #include "module_image.h"
 #include "module_params.h"
+#include "taint.h"
 #include "image_file.h"
 
 #include <dlfcn.h>
 #include <link.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
@@ -32,18 +35,6 @@ namespace {
 bool license_is_gpl_compatible(std::string_view license) {
     return license == "GPL" || license == "GPL v2" || license == "GPL and additional rights" ||
            license == "Dual BSD/GPL" || license == "Dual MIT/GPL" || license == "Dual MPL/GPL";
-}
-
-// Kernel-wide taint flags, as in /proc/sys/kernel/tainted; only the ones loading sets.
-struct KernelTaint {
-    std::atomic<bool> proprietary{false};
-    std::atomic<bool> out_of_tree{false};
-    std::atomic<bool> unsigned_module{false};
-};
-
-KernelTaint &kernel_taint() {
-    static KernelTaint taint;
-    return taint;
 }
 
 std::uintptr_t load_base(void *handle) {
@@ -69,6 +60,15 @@ bool exports(const struct module *mod, std::string_view name) {
 
 } // namespace
 
+// A module's parameter lock (kernel_param_lock() in Linux): run-time reads and writes of
+// its parameters hold it; once closed (the module is going), none may start, and closing
+// waits for the one in progress. Shared, so that a caller that found the module can wait
+// on it safely while the module goes.
+struct ParamGate {
+    std::mutex mutex;
+    bool closed = false;
+};
+
 struct ModuleRegistry::Impl {
     explicit Impl(const KernelSymbols &symbols) : kernel_symbols(symbols) {}
 
@@ -77,6 +77,7 @@ struct ModuleRegistry::Impl {
     mutable std::mutex mutex; // guards `modules` for readers (lsmod) during a slow init
     std::vector<std::unique_ptr<LoadedModule>> modules; // in load order
     std::function<void(LoadedModule &)> leftover_cleaner;
+    std::map<const LoadedModule *, std::shared_ptr<ParamGate>> param_gates; // under `mutex`
 
     LoadedModule *find_locked(std::string_view name) const {
         for (auto &m : modules)
@@ -94,7 +95,54 @@ struct ModuleRegistry::Impl {
     Status check_duplicate_exports(const std::string &name, const ModuleImage &image);
     void unlink_and_destroy(LoadedModule *module);
     void run_exit(LoadedModule &module, const Caller &caller);
+
+    // The live module `name` and its parameter gate, locked and open; ENOENT otherwise.
+    Status lock_params(std::string_view name, LoadedModule **module,
+                       std::unique_lock<std::mutex> *lock) const;
+    // No parameter access starts from now on; waits for the one in progress.
+    void close_params(const LoadedModule *module);
 };
+
+Status ModuleRegistry::Impl::lock_params(std::string_view name, LoadedModule **module,
+                                         std::unique_lock<std::mutex> *lock) const {
+    auto not_loaded = [&] {
+        return Status::error(ENOENT, "Module " + std::string(name) + " is not currently loaded");
+    };
+    std::shared_ptr<ParamGate> gate;
+    LoadedModule *m = nullptr;
+    {
+        std::lock_guard guard(mutex);
+        m = find_locked(name);
+        if (m == nullptr || m->state() != MODULE_STATE_LIVE)
+            return not_loaded();
+        auto it = param_gates.find(m);
+        if (it == param_gates.end())
+            return not_loaded();
+        gate = it->second;
+    }
+    // The gate outlives the module; the module lives while its gate is open.
+    std::unique_lock gate_lock(gate->mutex);
+    if (gate->closed || m->state() != MODULE_STATE_LIVE)
+        return not_loaded();
+    *module = m;
+    // The lock refers to the gate's mutex; the shared_ptr copy in param_gates (erased only
+    // after close_params() took this very mutex) keeps it alive while we hold it.
+    *lock = std::move(gate_lock);
+    return Status::ok();
+}
+
+void ModuleRegistry::Impl::close_params(const LoadedModule *module) {
+    std::shared_ptr<ParamGate> gate;
+    {
+        std::lock_guard guard(mutex);
+        auto it = param_gates.find(module);
+        if (it == param_gates.end())
+            return;
+        gate = it->second;
+    }
+    std::lock_guard gate_lock(gate->mutex);
+    gate->closed = true;
+}
 
 Status ModuleRegistry::Impl::resolve_symbols(const std::string &name, const ModuleImage &image,
                                              bool gpl, std::vector<LoadedModule *> *uses) {
@@ -156,12 +204,19 @@ void ModuleRegistry::Impl::run_exit(LoadedModule &module, const Caller &caller) 
 }
 
 void ModuleRegistry::Impl::unlink_and_destroy(LoadedModule *module) {
+    close_params(module);
     if (leftover_cleaner)
         leftover_cleaner(*module);
     {
         ModuleScope scope(module);
         free_module_params(module->mod()->kp, module->mod()->kp_end);
     }
+    // What the module allocated and never freed stays allocated (as in Linux) but is
+    // reported, so the author learns of the leak.
+    const AllocStats &stats = *module->alloc_stats();
+    if (stats.live_objects.load() != 0)
+        printk(KERN_WARNING "%s: module leaked %zu object(s), %zu bytes, allocated with kmalloc\n",
+               module->name().c_str(), stats.live_objects.load(), stats.live_bytes.load());
     std::unique_ptr<LoadedModule> owned;
     {
         std::lock_guard lock(mutex);
@@ -174,6 +229,7 @@ void ModuleRegistry::Impl::unlink_and_destroy(LoadedModule *module) {
                                [&](auto &m) { return m.get() == module; });
         owned = std::move(*it);
         modules.erase(it);
+        param_gates.erase(module);
     }
     owned.reset(); // dlclose: the module's code and data are gone from here on
 }
@@ -222,19 +278,18 @@ Status ModuleRegistry::insmod(std::span<const std::byte> image, std::string_view
     // Taints, announced once per kernel as Linux does.
     std::string license = parsed.info("license");
     bool gpl = license_is_gpl_compatible(license);
-    KernelTaint &taint = kernel_taint();
     std::string taints;
     if (!gpl) {
         taints += 'P';
-        if (!taint.proprietary.exchange(true))
+        if (!add_taint(kTaintProprietaryModule))
             printk(KERN_WARNING "%s: module license '%s' taints kernel.\n", name.c_str(),
                    license.empty() ? "unspecified" : license.c_str());
     }
     taints += 'O';
-    if (!taint.out_of_tree.exchange(true))
+    if (!add_taint(kTaintOutOfTreeModule))
         printk(KERN_WARNING "%s: loading out-of-tree module taints kernel.\n", name.c_str());
     taints += 'E';
-    if (!taint.unsigned_module.exchange(true))
+    if (!add_taint(kTaintUnsignedModule))
         printk(KERN_WARNING "%s: module verification failed: signature and/or required key "
                             "missing - tainting kernel\n",
                name.c_str());
@@ -292,6 +347,7 @@ Status ModuleRegistry::insmod(std::span<const std::byte> image, std::string_view
             provider->holders.push_back(module);
         }
         impl_->modules.push_back(std::move(record));
+        impl_->param_gates.emplace(module, std::make_shared<ParamGate>());
     }
 
     int ret = 0;
@@ -337,6 +393,8 @@ Status ModuleRegistry::rmmod(std::string_view name, bool force, const Caller &ca
                module->name().c_str(), module->refcount());
         module->set_state(MODULE_STATE_GOING);
     }
+    // Its exit runs with no parameter being read or written (their files go first in Linux).
+    impl_->close_params(module);
     impl_->run_exit(*module, caller);
     impl_->unlink_and_destroy(module);
     return Status::ok();
@@ -395,6 +453,68 @@ Status ModuleRegistry::modinfo(std::string_view name, ModInfo *out) const {
     *out = m->image().modinfo;
     out->insert(out->begin(), {"filename", m->origin()});
     return Status::ok();
+}
+
+Status ModuleRegistry::params(std::string_view name, const Caller &caller, bool read_all,
+                              std::vector<ParamValue> *out) const {
+    out->clear();
+    LoadedModule *module = nullptr;
+    std::unique_lock<std::mutex> lock;
+    if (Status st = impl_->lock_params(name, &module, &lock); !st)
+        return st;
+    const ModuleImage &image = module->image();
+    TaskScope task(caller);
+    ModuleScope scope(module);
+    for (const kernel_param *kp = module->mod()->kp; kp != nullptr && kp < module->mod()->kp_end;
+         ++kp) {
+        if (kp->perm == 0) // no file in sysfs
+            continue;
+        ParamValue row;
+        row.name = kp->name;
+        row.perm = kp->perm;
+        row.type = module_param_type(kp);
+        if (row.type.empty()) // module_param_cb(): only what the module declared, if anything
+            for (const auto &[key, value] : image.modinfo)
+                if (key == "parmtype" && value.rfind(row.name + ":", 0) == 0)
+                    row.type = value.substr(row.name.size() + 1);
+        if (read_all || (kp->perm & S_IROTH) != 0)
+            row.readable = read_module_param(kp, &row.value) == 0;
+        out->push_back(std::move(row));
+    }
+    // As a listing of /sys/module/NAME/parameters/: by name (the order of a module's
+    // __param section is the compiler's business).
+    std::sort(out->begin(), out->end(),
+              [](const ParamValue &a, const ParamValue &b) { return a.name < b.name; });
+    return Status::ok();
+}
+
+Status ModuleRegistry::set_param(std::string_view name, std::string_view param,
+                                 std::string_view value, const Caller &caller) {
+    LoadedModule *module = nullptr;
+    std::unique_lock<std::mutex> lock;
+    if (Status st = impl_->lock_params(name, &module, &lock); !st)
+        return st;
+    const kernel_param *kp = find_module_param(module->mod()->kp, module->mod()->kp_end, param);
+    std::string what = "parameter '" + std::string(param) + "' of module " + std::string(name);
+    if (kp == nullptr || kp->perm == 0)
+        return Status::error(ENOENT, "Module " + std::string(name) + " has no parameter '" +
+                                         std::string(param) + "'");
+    if ((kp->perm & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned int>(kp->perm));
+        return Status::error(EACCES, what + " is not writable (mode " + mode + ")");
+    }
+    int err = 0;
+    {
+        TaskScope task(caller);
+        ModuleScope scope(module);
+        err = write_module_param(kp, value);
+    }
+    if (err == 0)
+        return Status::ok();
+    int code = err < 0 ? -err : err;
+    return Status::error(code, "invalid value '" + std::string(value) + "' for " + what + ": " +
+                                   std::strerror(code));
 }
 
 } // namespace lkmfs::kernel

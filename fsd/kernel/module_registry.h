@@ -36,6 +36,15 @@ struct ModuleSummary {
 
 using ModInfo = std::vector<std::pair<std::string, std::string>>; // key, value, in file order
 
+// One parameter of a loaded module, as /sys/module/NAME/parameters/ shows it.
+struct ParamValue {
+    std::string name;
+    std::string type;      // "int", "charp", "array of int"...; "" for module_param_cb()
+    unsigned int perm = 0; // the mode given to module_param() (never 0: those are hidden)
+    bool readable = false; // false: the value was not read (see params())
+    std::string value;     // what ops->get wrote, without its trailing newline
+};
+
 class ModuleRegistry {
   public:
     explicit ModuleRegistry(const KernelSymbols &kernel_symbols);
@@ -60,6 +69,20 @@ class ModuleRegistry {
     std::vector<ModuleSummary> list() const;
     // The .modinfo of a loaded module; ENOENT if none by that name.
     Status modinfo(std::string_view name, ModInfo *out) const;
+
+    // The parameters of a LIVE module with a non-zero perm, sorted by name, their
+    // values read through ops->get as `caller`. Only those readable by all (S_IROTH) are
+    // read unless `read_all` (root and the daemon's owner read them all, as root may in
+    // sysfs). ENOENT if no live module by that name.
+    Status params(std::string_view name, const Caller &caller, bool read_all,
+                  std::vector<ParamValue> *out) const;
+
+    // Sets a parameter of a LIVE module through its ops->set, under the module's parameter
+    // lock and in its context (a charp value is the module's memory), as `caller`. ENOENT
+    // no such live module or no such (visible) parameter; EACCES no write bit in its perm;
+    // otherwise the setter's error, the old value kept.
+    Status set_param(std::string_view name, std::string_view param, std::string_view value,
+                     const Caller &caller);
 
     // Called after a module's exit (or failed init) ran, before its code is unmapped:
     // whatever the module left registered must go now (the /proc tree uses this).

@@ -2,6 +2,7 @@
 
 #include "kernel/exec_context.h"
 #include "kernel/kernel.h"
+#include "kernel/taint.h"
 #include "proc_tree.h"
 
 #include <fcntl.h>
@@ -178,11 +179,64 @@ const struct proc_ops kmsg_ops = {
     .proc_get_unmapped_area = nullptr,
 };
 
+// ---- sys/kernel/tainted: the taint mask in decimal, as /proc/sys/kernel/tainted --------
+
+ssize_t tainted_read(struct file *, char __user *buf, size_t count, loff_t *ppos) {
+    std::string text = std::to_string(kernel::taint_mask()) + "\n";
+    return simple_read_from_buffer(buf, count, ppos, text.data(), text.size());
+}
+
+// As proc_taint(): root may add flags (never clear them) by writing a mask.
+ssize_t tainted_write(struct file *file, const char __user *buf, size_t count, loff_t *) {
+    if (file->f_cred->euid.val != 0)
+        return -EPERM;
+    char text[32] = {};
+    if (count >= sizeof text)
+        return -EINVAL;
+    if (copy_from_user(text, buf, count) != 0)
+        return -EFAULT;
+    unsigned long mask = 0;
+    if (kstrtoul(text, 0, &mask) != 0)
+        return -EINVAL;
+    for (unsigned flag = 0; flag < kernel::kTaintFlagsCount; ++flag)
+        if ((mask & (1UL << flag)) != 0)
+            kernel::add_taint(flag);
+    return static_cast<ssize_t>(count);
+}
+
+const struct proc_ops tainted_ops = {
+    .proc_flags = PROC_ENTRY_PERMANENT,
+    .proc_open = nullptr,
+    .proc_read = tainted_read,
+    .proc_read_iter = nullptr,
+    .proc_write = tainted_write,
+    .proc_lseek = nullptr,
+    .proc_release = nullptr,
+    .proc_poll = nullptr,
+    .proc_ioctl = nullptr,
+    .proc_compat_ioctl = nullptr,
+    .proc_mmap = nullptr,
+    .proc_get_unmapped_area = nullptr,
+};
+
+// The directory `name` under `parent` (null: the root), created unless another core entry
+// already made it.
+proc_dir_entry *core_dir(ProcTree &tree, const char *name, proc_dir_entry *parent) {
+    auto existing = tree.lookup(parent != nullptr ? parent->ino : ProcTree::kRootIno, name);
+    if (existing != nullptr)
+        return existing.get();
+    proc_dir_entry *dir = tree.create(name, S_IFDIR | 0555, parent, nullptr, nullptr, nullptr);
+    tree.mark_permanent(dir);
+    return dir;
+}
+
 } // namespace
 
 void register_core_entries(ProcTree &tree) {
     tree.create("modules", S_IFREG | 0444, nullptr, &modules_ops, nullptr, nullptr);
     tree.create("kmsg", S_IFREG | 0644, nullptr, &kmsg_ops, nullptr, nullptr);
+    proc_dir_entry *sys_kernel = core_dir(tree, "kernel", core_dir(tree, "sys", nullptr));
+    tree.create("tainted", S_IFREG | 0644, sys_kernel, &tainted_ops, nullptr, nullptr);
 }
 
 } // namespace lkmfs::procfs

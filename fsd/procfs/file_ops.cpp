@@ -109,11 +109,17 @@ ssize_t read_file(OpenFile &file, char *user, std::size_t count, loff_t pos) {
         return -EIO;
     if (de.ops == nullptr || de.ops->proc_read == nullptr)
         return -EIO;
-    file.file.f_pos = pos;
-    ModuleScope scope(de.owner);
-    UserWindowScope window(user, count, /*writable=*/true);
-    ssize_t ret = de.ops->proc_read(&file.file, user, count, &file.file.f_pos);
-    return checked_count(ret, count, "proc_read", de);
+    std::lock_guard pos_lock(file.pos_lock);
+    file.file.f_pos = pos == file.fuse_next ? file.file.f_pos : pos;
+    ssize_t ret;
+    {
+        ModuleScope scope(de.owner);
+        UserWindowScope window(user, count, /*writable=*/true);
+        ret = de.ops->proc_read(&file.file, user, count, &file.file.f_pos);
+    }
+    ret = checked_count(ret, count, "proc_read", de);
+    file.fuse_next = pos + (ret > 0 ? ret : 0);
+    return ret;
 }
 
 ssize_t write_file(OpenFile &file, const char *user, std::size_t count, loff_t pos) {
@@ -123,11 +129,19 @@ ssize_t write_file(OpenFile &file, const char *user, std::size_t count, loff_t p
         return -EIO;
     if (de.ops == nullptr || de.ops->proc_write == nullptr)
         return -EIO;
-    file.file.f_pos = pos;
-    ModuleScope scope(de.owner);
-    UserWindowScope window(const_cast<char *>(user), count, /*writable=*/false);
-    ssize_t ret = de.ops->proc_write(&file.file, user, count, &file.file.f_pos);
-    return checked_count(ret, count, "proc_write", de);
+    std::lock_guard pos_lock(file.pos_lock);
+    // With O_APPEND, FUSE puts every write at st_size (0); Linux's /proc writes at f_pos.
+    bool sequential = pos == file.fuse_next || (file.file.f_flags & O_APPEND);
+    file.file.f_pos = sequential ? file.file.f_pos : pos;
+    ssize_t ret;
+    {
+        ModuleScope scope(de.owner);
+        UserWindowScope window(const_cast<char *>(user), count, /*writable=*/false);
+        ret = de.ops->proc_write(&file.file, user, count, &file.file.f_pos);
+    }
+    ret = checked_count(ret, count, "proc_write", de);
+    file.fuse_next = pos + (ret > 0 ? ret : 0);
+    return ret;
 }
 
 long ioctl_file(OpenFile &file, unsigned int cmd, unsigned long arg, void *user,

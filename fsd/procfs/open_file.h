@@ -45,6 +45,14 @@ class OpenFile {
         return true;
     }
 
+    // Linux serializes read()/write() on one file with f_pos_lock (FMODE_ATOMIC_POS), and
+    // a handler's own *f_pos is what the next read() passes. FUSE sends an offset with each
+    // call instead; `fuse_next` is the offset a sequential call will carry, so such a call
+    // gets the handler's f_pos (a handler that does not advance it sees the same position
+    // again, as in Linux), while a pread() or a call after lseek() gets its own offset.
+    std::mutex pos_lock;
+    loff_t fuse_next = 0;
+
   private:
     proc_dir_entry::Ptr entry_;
     mutable std::mutex mutex_;

@@ -103,7 +103,7 @@ proc_dir_entry *ProcTree::create(const char *name, umode_t mode, proc_dir_entry 
     }
     if (dir->children.count(leaf) != 0) {
         warn("proc_register", "proc_dir_entry '%s/%s' already registered\n",
-             dir == root_.get() ? "" : dir->name.c_str(), leaf.c_str());
+             dir == root_.get() ? "/proc" : dir->name.c_str(), leaf.c_str());
         return nullptr;
     }
 
@@ -116,6 +116,7 @@ proc_dir_entry *ProcTree::create(const char *name, umode_t mode, proc_dir_entry 
     de->ops = ops;
     de->data = data;
     de->parent = dir;
+    de->permanent = ops != nullptr && (ops->proc_flags & PROC_ENTRY_PERMANENT) != 0;
     de->owner = kernel::exec_context().module;
     de->created = std::chrono::system_clock::now();
     if (link_target != nullptr) {
@@ -166,11 +167,15 @@ void ProcTree::remove(const char *name, proc_dir_entry *parent) {
             return;
         }
         proc_dir_entry &de = *it->second;
+        if (de.permanent) {
+            warn("remove_proc_entry", "removing permanent /proc entry '%s'\n", de.name.c_str());
+            return;
+        }
         if (!de.children.empty())
             // Linux leaks the children; we remove them too, so nothing dangles.
             warn("remove_proc_entry",
                  "removing non-empty directory '%s/%s', leaking at least '%s'\n",
-                 dir == root_.get() ? "" : dir->name.c_str(), de.name.c_str(),
+                 dir == root_.get() ? "/proc" : dir->name.c_str(), de.name.c_str(),
                  de.children.begin()->first.c_str());
         unlink_locked(de, &removed);
     }
@@ -188,6 +193,10 @@ int ProcTree::remove_subtree(const char *name, proc_dir_entry *parent) {
         auto it = dir->children.find(leaf);
         if (it == dir->children.end())
             return -ENOENT;
+        if (it->second->permanent) {
+            warn("remove_proc_subtree", "removing permanent /proc entry '%s'\n", leaf.c_str());
+            return -EINVAL;
+        }
         unlink_locked(*it->second, &removed);
     }
     run_down(removed);
@@ -202,6 +211,10 @@ void ProcTree::remove_entry(proc_dir_entry *de) {
         std::unique_lock lock(mutex_);
         if (de == root_.get() || by_ino_.count(de->ino) == 0)
             return;
+        if (de->permanent) {
+            warn("proc_remove", "removing permanent /proc entry '%s'\n", de->name.c_str());
+            return;
+        }
         unlink_locked(*de, &removed);
     }
     run_down(removed);
@@ -228,6 +241,11 @@ void ProcTree::remove_leftovers_of(kernel::LoadedModule *module) {
         }
     }
     run_down(removed);
+}
+
+void ProcTree::mark_permanent(proc_dir_entry *de) {
+    std::unique_lock lock(mutex_);
+    de->permanent = true;
 }
 
 void ProcTree::set_size(proc_dir_entry *de, loff_t size) {

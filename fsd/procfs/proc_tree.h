@@ -48,6 +48,8 @@ class ProcTree {
     int remove_subtree(const char *name, proc_dir_entry *parent);
     void remove_entry(proc_dir_entry *de); // proc_remove
     void set_size(proc_dir_entry *de, loff_t size);
+    // Core directories modules must not remove (entries get it from PROC_ENTRY_PERMANENT).
+    void mark_permanent(proc_dir_entry *de);
     void set_user(proc_dir_entry *de, uid_t uid, gid_t gid);
     // Removes, with a warning, whatever `module` created and did not remove.
     void remove_leftovers_of(kernel::LoadedModule *module);

@@ -75,8 +75,9 @@ TEST_F(ProcTree, EntriesHaveLinuxDefaultModesSizesOwnersAndLinkCounts) {
     EXPECT_EQ(stat_of(d.path("kp_private")), "directory|drwx------|0|2|0|0");
     // proc_symlink: 0777, size strlen("kp_dir/data").
     EXPECT_EQ(stat_of(d.path("kp_link")), "symbolic link|lrwxrwxrwx|11|1|0|0");
-    // The root: 0555, nlink 2 + its two subdirectories.
-    EXPECT_EQ(stat_of(d.mnt()), "directory|dr-xr-xr-x|0|4|0|0");
+    // The root: 0555, nlink 2 + its three subdirectories (the module's two, and the core's
+    // sys/ of sys/kernel/tainted).
+    EXPECT_EQ(stat_of(d.mnt()), "directory|dr-xr-xr-x|0|5|0|0");
 }
 
 TEST_F(ProcTree, ModesAreEnforcedForOtherUsers) {
@@ -184,13 +185,13 @@ TEST_F(ProcTree, DirectoriesCreatedAtRunTimeAndRemovedWithTheirSubtree) {
     ASSERT_EQ(ctl(d, "symlink kp_rtdir/up ../kp_file").status, 0);
     EXPECT_EQ(run({"ls", "-f", d.path("kp_rtdir")}).out, ".\n..\nx\nup\ndeeper\n");
     EXPECT_EQ(stat_of(d.path("kp_rtdir")), "directory|dr-xr-xr-x|0|3|0|0");
-    EXPECT_EQ(stat_of(d.mnt(), "%h"), "5");
+    EXPECT_EQ(stat_of(d.mnt(), "%h"), "6"); // with kp_dir, kp_private and the core's sys/
     EXPECT_EQ(run({"cat", d.path("kp_rtdir/up")}).out, "pde_data=(null)\n");
 
     ASSERT_EQ(ctl(d, "subtree kp_rtdir").status, 0);
     EXPECT_EQ(stat_of(d.path("kp_rtdir")), "");
     EXPECT_EQ(stat_of(d.path("kp_rtdir/x")), "");
-    EXPECT_EQ(stat_of(d.mnt(), "%h"), "4");
+    EXPECT_EQ(stat_of(d.mnt(), "%h"), "5");
     // A second removal finds nothing: remove_proc_subtree returns -ENOENT.
     ASSERT_EQ(ctl(d, "subtree kp_rtdir").status, 0);
     std::string log = dmesg(d);

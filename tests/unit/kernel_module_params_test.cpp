@@ -1,8 +1,10 @@
 // Module parameters (fsd/kernel/module_params.cpp) against Linux 6.1's kernel/params.c:
 // every param_ops_* type set through apply_module_params() with hand-made kernel_param
 // arrays, quoting, '-'/'_' equivalence, unknown names, and the kernel's messages for
-// values a setter rejects.
+// values a setter rejects; and the run-time reads and writes behind `lkmctl param`.
+#include "kernel/exec_context.h"
 #include "kernel/kernel.h"
+#include "kernel/loaded_module.h"
 #include "kernel/module_params.h"
 
 #include <gmock/gmock.h>
@@ -465,6 +467,98 @@ TEST_F(KernelModuleParamsTest, EveryBadValueIsReported) {
     EXPECT_THAT(new_texts(),
                 ::testing::ElementsAre("params_test: `x' invalid for parameter `a'",
                                        "params_test: `300' invalid for parameter `c'"));
+}
+
+// ---- at run time (lkmctl param) ---------------------------------------------------------
+
+TEST_F(KernelModuleParamsTest, RuntimeReadStripsTheNewline) {
+    int n = -4;
+    const char *s = "text";
+    kernel_param kn = param("n", &param_ops_int, &n);
+    kernel_param ks = param("s", &param_ops_charp, &s);
+    std::string value = "stale";
+    EXPECT_EQ(read_module_param(&kn, &value), 0);
+    EXPECT_EQ(value, "-4");
+    EXPECT_EQ(read_module_param(&ks, &value), 0);
+    EXPECT_EQ(value, "text");
+}
+
+TEST_F(KernelModuleParamsTest, RuntimeWriteKeepsTheOldValueOnError) {
+    int n = 3;
+    kernel_param kn = param("n", &param_ops_int, &n);
+    EXPECT_EQ(write_module_param(&kn, "12"), 0);
+    EXPECT_EQ(n, 12);
+    EXPECT_EQ(write_module_param(&kn, "x"), -EINVAL);
+    EXPECT_EQ(write_module_param(&kn, ""), -EINVAL);
+    EXPECT_EQ(n, 12);
+}
+
+TEST_F(KernelModuleParamsTest, RuntimeWriteOfABadArrayPutsTheArrayBack) {
+    int values[3] = {1, 2, 3};
+    unsigned int count = 3;
+    kparam_array arr{3, static_cast<unsigned int>(sizeof(int)), &count, &param_ops_int, values};
+    kernel_param kp = param("arr", &param_array_ops, &arr);
+    EXPECT_EQ(write_module_param(&kp, "7,x"), -EINVAL);
+    EXPECT_EQ(write_module_param(&kp, "7,8,9,10"), -EINVAL);
+    EXPECT_EQ(values[0], 1);
+    EXPECT_EQ(count, 3u);
+    EXPECT_EQ(write_module_param(&kp, "7,8"), 0);
+    EXPECT_EQ(values[0], 7);
+    EXPECT_EQ(values[1], 8);
+    EXPECT_EQ(count, 2u);
+    std::string value;
+    EXPECT_EQ(read_module_param(&kp, &value), 0);
+    EXPECT_EQ(value, "7,8");
+}
+
+TEST_F(KernelModuleParamsTest, RuntimeWriteWithoutSetterOrGetterIsRefused) {
+    int n = 0;
+    kernel_param_ops no_ops{0, nullptr, nullptr, nullptr};
+    kernel_param kp = param("n", &no_ops, &n);
+    std::string value;
+    EXPECT_EQ(read_module_param(&kp, &value), -EPERM);
+    EXPECT_EQ(write_module_param(&kp, "1"), -EPERM);
+}
+
+// A charp value set at run time inside the module's context is the module's memory; a
+// later value frees the earlier one, and unload frees the last.
+TEST_F(KernelModuleParamsTest, RuntimeCharpIsAccountedToTheModule) {
+    LoadedModule module("params_rt", "test", ModuleImage{});
+    AllocStats *stats = module.alloc_stats();
+    const char *s = "default";
+    kernel_param kp = param("s", &param_ops_charp, &s);
+    {
+        ModuleScope scope(&module);
+        EXPECT_EQ(write_module_param(&kp, "first"), 0);
+        EXPECT_EQ(write_module_param(&kp, "second value"), 0);
+    }
+    EXPECT_STREQ(s, "second value");
+    EXPECT_EQ(stats->live_objects.load(), 1u);
+    {
+        ModuleScope scope(&module);
+        free_module_params(&kp, &kp + 1);
+    }
+    EXPECT_EQ(stats->live_objects.load(), 0u);
+    EXPECT_EQ(stats->live_bytes.load(), 0u);
+}
+
+TEST_F(KernelModuleParamsTest, RuntimeTypesAndLookup) {
+    int n = 0;
+    bool b = false;
+    int values[2] = {};
+    kparam_array arr{2, static_cast<unsigned int>(sizeof(int)), nullptr, &param_ops_uint, values};
+    kernel_param_ops own{0, nullptr, nullptr, nullptr};
+    std::vector<kernel_param> params = {
+        param("n", &param_ops_int, &n), param("dash_name", &param_ops_bool, &b),
+        param("arr", &param_array_ops, &arr), param("own", &own, &n)};
+    EXPECT_EQ(module_param_type(&params[0]), "int");
+    EXPECT_EQ(module_param_type(&params[1]), "bool");
+    EXPECT_EQ(module_param_type(&params[2]), "array of uint");
+    EXPECT_EQ(module_param_type(&params[3]), "");
+    const kernel_param *begin = params.data(), *end = params.data() + params.size();
+    EXPECT_EQ(find_module_param(begin, end, "dash-name"), &params[1]);
+    EXPECT_EQ(find_module_param(begin, end, "own"), &params[3]);
+    EXPECT_EQ(find_module_param(begin, end, "none"), nullptr);
 }
 
 } // namespace

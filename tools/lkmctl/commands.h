@@ -18,11 +18,17 @@ struct DmesgOptions {
     std::optional<std::string> levels; // -l
 };
 
+struct ParamOptions {
+    bool long_format = false;      // -l: mode and type too
+    std::vector<std::string> args; // MODULE [NAME [VALUE]]
+};
+
 int run_insmod(const GlobalOptions &global, const std::string &file,
                const std::vector<std::string> &params);
 int run_rmmod(const GlobalOptions &global, const std::vector<std::string> &modules, bool force);
 int run_lsmod(const GlobalOptions &global);
 int run_modinfo(const GlobalOptions &global, const std::vector<std::string> &modules);
 int run_dmesg(const GlobalOptions &global, const DmesgOptions &options);
+int run_param(const GlobalOptions &global, const ParamOptions &options);
 
 } // namespace lkmfs::lkmctl

@@ -1,5 +1,6 @@
-// lkmctl: load, unload and inspect modules of a running lkmfsd, and read its kernel log,
-// with the words and formats of kmod's insmod/rmmod/lsmod/modinfo and util-linux dmesg.
+// lkmctl: load, unload and inspect modules of a running lkmfsd, read and set their
+// parameters, and read its kernel log, with the words and formats of kmod's
+// insmod/rmmod/lsmod/modinfo and util-linux dmesg.
 #include "command_support.h"
 #include "commands.h"
 
@@ -50,6 +51,13 @@ int main(int argc, char **argv) {
                       "Only these levels: emerg,alert,crit,err,warn,notice,info,debug");
     dmesg->add_flag("-r,--raw", dmesg_options.raw, "Print the raw message buffer");
 
+    ParamOptions param_options;
+    CLI::App *param = app.add_subcommand(
+        "param", "Show a loaded module's parameters, or one of them, or set one");
+    param->add_flag("-l,--long", param_options.long_format, "Show each parameter's mode and type");
+    param->add_option("module", param_options.args,
+                      "MODULE [NAME [VALUE]]: all parameters, one, or set one to VALUE");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
@@ -67,6 +75,8 @@ int main(int argc, char **argv) {
             return run_modinfo(global, modinfo_modules);
         if (dmesg->parsed())
             return run_dmesg(global, dmesg_options);
+        if (param->parsed())
+            return run_param(global, param_options);
     } catch (const std::exception &e) {
         // A reply without the fields it must have, or a failing directory scan.
         print_lkmctl_error(e.what());

@@ -14,6 +14,9 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/kstrtox.h>
+#include <linux/bitops.h>
+#include <linux/bug.h>
+#include <asm/barrier.h>
 #include <lkmfs/kapi.h>
 
 #ifndef __cplusplus
@@ -97,6 +100,52 @@ static inline auto clamp(V val, L lo, H hi) {
 #define DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
 #define roundup(x, y) ((((x) + ((y)-1)) / (y)) * (y))
 #define rounddown(x, y) ((x) - ((x) % (y)))
+/* Division rounded to the nearest integer (halves away from zero). */
+#ifdef __cplusplus
+template <class X, class D>
+static inline auto __lkmfs_div_round_closest(X x, D divisor) {
+    bool same_sign = (x > 0) == (divisor > 0) || x == 0;
+    return same_sign ? (x + divisor / 2) / divisor : (x - divisor / 2) / divisor;
+}
+#define DIV_ROUND_CLOSEST(x, divisor) __lkmfs_div_round_closest(x, divisor)
+#else
+#define DIV_ROUND_CLOSEST(x, divisor)                                                              \
+    __extension__({                                                                                \
+        __typeof__(x) __drc_x = (x);                                                               \
+        __typeof__(divisor) __drc_d = (divisor);                                                   \
+        (__drc_x > 0) == (__drc_d > 0) || __drc_x == 0 ? (__drc_x + __drc_d / 2) / __drc_d         \
+                                                       : (__drc_x - __drc_d / 2) / __drc_d;        \
+    })
+#endif
+#define DIV_ROUND_CLOSEST_ULL(x, divisor) (((unsigned long long)(x) + (divisor) / 2) / (divisor))
+
+/* swap(a, b) exchanges two lvalues; abs(x) is type-generic (C++: std::abs's overloads). */
+#ifdef __cplusplus
+template <class T>
+static inline void swap(T &a, T &b) {
+    T tmp = a;
+    a = b;
+    b = tmp;
+}
+#else
+#define swap(a, b)                                                                                 \
+    do {                                                                                           \
+        __typeof__(a) __swap_tmp = (a);                                                            \
+        (a) = (b);                                                                                 \
+        (b) = __swap_tmp;                                                                          \
+    } while (0)
+#undef abs
+#define abs(x)                                                                                     \
+    __extension__({                                                                                \
+        __typeof__(+(x)) __abs_x = (x);                                                            \
+        __abs_x < 0 ? -__abs_x : __abs_x;                                                          \
+    })
+#endif
+
+/* The size of a struct member. FIELD_SIZEOF is the spelling before Linux 5.5. */
+#define sizeof_field(TYPE, MEMBER) sizeof((((TYPE *)0)->MEMBER))
+#define FIELD_SIZEOF(t, f) sizeof_field(t, f)
+
 #define upper_32_bits(n) ((u32)(((n) >> 16) >> 16))
 #define lower_32_bits(n) ((u32)((n)&0xffffffff))
 

@@ -57,7 +57,26 @@ int remove_proc_subtree(const char *name, struct proc_dir_entry *parent);
 void proc_remove(struct proc_dir_entry *de);
 void *pde_data(const struct inode *inode);
 void *proc_get_parent_data(const struct inode *inode);
+
+/*
+ * Entries served by a seq_file (fsd/procfs/proc_seq.cpp): the entry opens the seq_file
+ * itself, with `data` as pde_data() (for _single: as the seq_file's private).
+ */
+struct proc_dir_entry *proc_create_seq_private(const char *name, umode_t mode,
+                                               struct proc_dir_entry *parent,
+                                               const struct seq_operations *ops,
+                                               unsigned int state_size, void *data);
+struct proc_dir_entry *proc_create_single_data(const char *name, umode_t mode,
+                                               struct proc_dir_entry *parent,
+                                               int (*show)(struct seq_file *, void *), void *data);
 KAPI_END
+
+#define proc_create_seq_data(name, mode, parent, ops, data)                                        \
+    proc_create_seq_private(name, mode, parent, ops, 0, data)
+#define proc_create_seq(name, mode, parent, ops)                                                   \
+    proc_create_seq_private(name, mode, parent, ops, 0, NULL)
+#define proc_create_single(name, mode, parent, show)                                               \
+    proc_create_single_data(name, mode, parent, show, NULL)
 
 /* The pre-5.17 spelling, still common in tutorials. */
 #define PDE_DATA(inode) pde_data(inode)

@@ -61,4 +61,7 @@ static inline char *get_task_comm_ptr(struct task_struct *tsk) {
 }
 #define get_task_comm(buf, tsk) strncpy(buf, (tsk)->comm, sizeof(buf))
 
+/* As in Linux, <linux/sched.h> brings set_current_state(), schedule_timeout()... */
+#include <linux/wait.h>
+
 #endif

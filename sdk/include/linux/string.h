@@ -23,6 +23,10 @@ char *kstrndup(const char *s, size_t max, gfp_t gfp);
 void *kmemdup(const void *src, size_t len, gfp_t gfp);
 char *kmemdup_nul(const char *s, size_t len, gfp_t gfp);
 int sysfs_streq(const char *s1, const char *s2);
+/* Copies of user memory into kmalloc'd buffers: a pointer, or ERR_PTR(-EFAULT/-ENOMEM/...). */
+void *memdup_user(const void __user *src, size_t len);
+char *memdup_user_nul(const void __user *src, size_t len);
+char *strndup_user(const char __user *s, long n);
 KAPI_END
 
 static inline char *strstrip(char *str) {

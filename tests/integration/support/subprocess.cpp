@@ -38,7 +38,10 @@ RunResult run(const std::vector<std::string> &argv, const RunOptions &options) {
     int in[2], out[2], err[2];
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
         return result;
-    std::vector<std::string> env_strings = merged_environment(options.env);
+    std::map<std::string, std::string> extra_env = options.env;
+    if (!options.cwd.empty())
+        extra_env.emplace("PWD", options.cwd); // a seed Makefile's M=$(PWD) must see it
+    std::vector<std::string> env_strings = merged_environment(extra_env);
     std::vector<char *> envp;
     for (auto &s : env_strings)
         envp.push_back(s.data());

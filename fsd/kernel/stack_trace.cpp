@@ -1,0 +1,233 @@
+// Symbolization from the ELF symbol tables of the mapped objects. dladdr alone would not
+// do: modules are built with hidden visibility, so their own functions (the ones a report
+// must name) are only in .symtab, never in the dynamic symbol table.
+#include "stack_trace.h"
+
+#include <cxxabi.h>
+#include <execinfo.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <link.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <tuple>
+
+namespace lkmfs::kernel {
+
+namespace {
+
+struct Symbol {
+    std::uintptr_t start; // link-time address
+    std::uintptr_t size;
+    std::string name;
+};
+
+// The functions of one ELF file and, for a module, its name (.modinfo "name=").
+struct SymbolTable {
+    std::vector<Symbol> functions; // sorted by start
+    std::string module_name;
+};
+
+void read_modinfo_name(Elf_Scn *scn, SymbolTable *table) {
+    Elf_Data *data = elf_getdata(scn, nullptr);
+    if (data == nullptr || data->d_buf == nullptr)
+        return;
+    std::string_view all(static_cast<const char *>(data->d_buf), data->d_size);
+    for (std::size_t pos = 0; pos < all.size();) {
+        std::size_t end = all.find('\0', pos);
+        if (end == std::string_view::npos)
+            end = all.size();
+        std::string_view item = all.substr(pos, end - pos);
+        if (item.substr(0, 5) == "name=")
+            table->module_name = std::string(item.substr(5));
+        pos = end + 1;
+    }
+}
+
+void read_functions(Elf *elf, Elf_Scn *scn, const GElf_Shdr &shdr, SymbolTable *table) {
+    Elf_Data *data = elf_getdata(scn, nullptr);
+    if (data == nullptr || shdr.sh_entsize == 0)
+        return;
+    std::size_t count = shdr.sh_size / shdr.sh_entsize;
+    for (std::size_t i = 0; i < count; ++i) {
+        GElf_Sym sym;
+        if (gelf_getsym(data, static_cast<int>(i), &sym) == nullptr)
+            continue;
+        if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_value == 0)
+            continue;
+        const char *name = elf_strptr(elf, shdr.sh_link, sym.st_name);
+        if (name == nullptr || *name == '\0')
+            continue;
+        table->functions.push_back({static_cast<std::uintptr_t>(sym.st_value),
+                                    static_cast<std::uintptr_t>(sym.st_size), name});
+    }
+}
+
+std::shared_ptr<SymbolTable> load_table(const std::string &path) {
+    auto table = std::make_shared<SymbolTable>();
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return table;
+    elf_version(EV_CURRENT);
+    Elf *elf = elf_begin(fd, ELF_C_READ, nullptr);
+    if (elf != nullptr) {
+        std::size_t shstrndx = 0;
+        elf_getshdrstrndx(elf, &shstrndx);
+        bool have_symtab = false;
+        Elf_Scn *dynsym = nullptr;
+        GElf_Shdr dynsym_shdr{};
+        for (Elf_Scn *scn = elf_nextscn(elf, nullptr); scn != nullptr;
+             scn = elf_nextscn(elf, scn)) {
+            GElf_Shdr shdr;
+            if (gelf_getshdr(scn, &shdr) == nullptr)
+                continue;
+            const char *name = elf_strptr(elf, shstrndx, shdr.sh_name);
+            if (shdr.sh_type == SHT_SYMTAB) {
+                read_functions(elf, scn, shdr, table.get());
+                have_symtab = true;
+            } else if (shdr.sh_type == SHT_DYNSYM) {
+                dynsym = scn;
+                dynsym_shdr = shdr;
+            } else if (name != nullptr && std::strcmp(name, ".modinfo") == 0) {
+                read_modinfo_name(scn, table.get());
+            }
+        }
+        if (!have_symtab && dynsym != nullptr) // stripped: the exported names at least
+            read_functions(elf, dynsym, dynsym_shdr, table.get());
+        elf_end(elf);
+    }
+    ::close(fd);
+    std::sort(table->functions.begin(), table->functions.end(),
+              [](const Symbol &a, const Symbol &b) { return a.start < b.start; });
+    return table;
+}
+
+// Tables by file identity: a module's image is a private copy behind /proc/self/fd/N, and
+// N may name another module's copy later; (device, inode, load bias) cannot be reused
+// while the object is mapped.
+std::shared_ptr<SymbolTable> table_for(const std::string &path, std::uintptr_t bias) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        return nullptr;
+    using Key = std::tuple<dev_t, ino_t, std::uintptr_t>;
+    static std::mutex mutex;
+    static std::map<Key, std::shared_ptr<SymbolTable>> cache;
+    Key key{st.st_dev, st.st_ino, bias};
+    std::lock_guard lock(mutex);
+    auto it = cache.find(key);
+    if (it != cache.end())
+        return it->second;
+    if (cache.size() > 256) // unloaded modules' tables: drop them all now and then
+        cache.clear();
+    auto table = load_table(path);
+    cache.emplace(key, table);
+    return table;
+}
+
+// The mapped object holding an address: its file and load bias.
+struct ObjectAt {
+    std::uintptr_t address;
+    bool found = false;
+    std::string path;
+    std::uintptr_t bias = 0;
+};
+
+int find_object(struct dl_phdr_info *info, size_t, void *arg) {
+    auto *want = static_cast<ObjectAt *>(arg);
+    for (int i = 0; i < info->dlpi_phnum; ++i) {
+        const ElfW(Phdr) &ph = info->dlpi_phdr[i];
+        if (ph.p_type != PT_LOAD)
+            continue;
+        std::uintptr_t start = info->dlpi_addr + ph.p_vaddr;
+        if (want->address >= start && want->address < start + ph.p_memsz) {
+            want->found = true;
+            want->bias = info->dlpi_addr;
+            // The main program has no name here.
+            want->path = info->dlpi_name != nullptr && info->dlpi_name[0] != '\0'
+                             ? info->dlpi_name
+                             : "/proc/self/exe";
+            return 1;
+        }
+    }
+    return 0;
+}
+
+ObjectAt object_at(std::uintptr_t address) {
+    ObjectAt object;
+    object.address = address;
+    dl_iterate_phdr(find_object, &object);
+    return object;
+}
+
+std::string readable_name(const std::string &raw) {
+    int status = 0;
+    char *demangled = abi::__cxa_demangle(raw.c_str(), nullptr, nullptr, &status);
+    if (status != 0 || demangled == nullptr)
+        return raw;
+    std::string name(demangled);
+    std::free(demangled);
+    // Drop the parameter list: the first '(' that does not open "(anonymous namespace)".
+    for (std::size_t pos = name.find('('); pos != std::string::npos;
+         pos = name.find('(', pos + 1)) {
+        if (name.compare(pos, 21, "(anonymous namespace)") != 0) {
+            name.resize(pos);
+            break;
+        }
+    }
+    return name;
+}
+
+std::string hex(std::uintptr_t value) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "0x%lx", static_cast<unsigned long>(value));
+    return buf;
+}
+
+} // namespace
+
+std::vector<std::uintptr_t> capture_stack(int max) {
+    std::vector<void *> frames(static_cast<std::size_t>(max));
+    int n = ::backtrace(frames.data(), max);
+    std::vector<std::uintptr_t> out;
+    for (int i = 0; i < n; ++i)
+        out.push_back(reinterpret_cast<std::uintptr_t>(frames[static_cast<std::size_t>(i)]));
+    return out;
+}
+
+std::string symbolize(std::uintptr_t address) {
+    ObjectAt object = object_at(address);
+    if (!object.found)
+        return hex(address);
+    auto table = table_for(object.path, object.bias);
+    if (table == nullptr)
+        return hex(address);
+    std::uintptr_t rel = address - object.bias;
+    auto it = std::upper_bound(table->functions.begin(), table->functions.end(), rel,
+                               [](std::uintptr_t a, const Symbol &s) { return a < s.start; });
+    if (it == table->functions.begin())
+        return hex(address);
+    const Symbol &sym = *std::prev(it);
+    if (sym.size != 0 && rel >= sym.start + sym.size)
+        return hex(address);
+    std::string out = readable_name(sym.name) + "+" + hex(rel - sym.start) + "/" + hex(sym.size);
+    if (!table->module_name.empty())
+        out += " [" + table->module_name + "]";
+    return out;
+}
+
+bool in_c_library(std::uintptr_t address) {
+    ObjectAt object = object_at(address);
+    return object.found && object.path.find("/libc.so") != std::string::npos;
+}
+
+} // namespace lkmfs::kernel

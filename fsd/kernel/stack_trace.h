@@ -1,0 +1,22 @@
+// Call chains of the running thread, symbolized as the kernel prints them in a report:
+// "func+0x12/0x40 [module]" (offset into the function / its size; the module's name for
+// code of a loaded module).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lkmfs::kernel {
+
+// Return addresses of the calling thread, innermost first (at most `max`).
+std::vector<std::uintptr_t> capture_stack(int max);
+
+// "func+0x12/0x40 [module]", "func+0x12/0x40" for the daemon's own code (C++ names
+// demangled, without their parameter lists), or "0x7f..." when nothing is known.
+std::string symbolize(std::uintptr_t address);
+
+// Whether `address` lies in the C library (where a call chain leaves lkmfs for good).
+bool in_c_library(std::uintptr_t address);
+
+} // namespace lkmfs::kernel
