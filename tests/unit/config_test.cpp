@@ -99,14 +99,14 @@ TEST(DefaultConfig, EmbeddedTextIsTheSourceFile) {
 
 TEST(DefaultConfig, LoadsTheSampleModules) {
     Config config = lkmfs::config::default_config();
-    std::vector<ModuleToLoad> expected = {{"hello", ""}, {"hello2", ""}, {"kbuf", ""}};
+    std::vector<ModuleToLoad> expected = {{"hello2", ""}, {"kbuf", ""}};
     EXPECT_EQ(config.load, expected);
     EXPECT_TRUE(config.module_path.empty());
 }
 
 TEST(DefaultConfig, EqualsTheStructDefaultsApartFromLoad) {
     Config expected;
-    expected.load = {{"hello", ""}, {"hello2", ""}, {"kbuf", ""}};
+    expected.load = {{"hello2", ""}, {"kbuf", ""}};
     EXPECT_EQ(lkmfs::config::default_config(), expected);
 }
 
