@@ -285,11 +285,12 @@ while kill -0 $reader 2>/dev/null && [ $i -lt 60 ]; do sleep 0.05; i=$((i + 1));
 if kill -0 $reader 2>/dev/null; then echo hung; exit 0; fi
 wait $reader; echo "status=$?"
 )SH";
-    RunResult r = sh(script, {.env = {{"K", d.path("kmsg")},
-                                      {"SIG", c.signal},
-                                      {"OUT", d.dir() / "reader.out"},
-                                      {"SHOW", kShow},
-                                      {"WAIT_READY", std::string(c.name).starts_with("Python") ? "1" : ""}}});
+    RunResult r =
+        sh(script, {.env = {{"K", d.path("kmsg")},
+                            {"SIG", c.signal},
+                            {"OUT", d.dir() / "reader.out"},
+                            {"SHOW", kShow},
+                            {"WAIT_READY", std::string(c.name).starts_with("Python") ? "1" : ""}}});
     ASSERT_FALSE(r.timed_out) << r.out;
     auto lines = lines_of(r.out);
     ASSERT_EQ(lines.size(), 2u) << r.out << r.err;
