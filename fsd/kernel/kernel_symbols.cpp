@@ -38,10 +38,22 @@ Status KernelSymbols::from_running_executable(KernelSymbols *out) {
     // standard library marks visible, not kernel API.
     // Neither are the program's start-up symbols nor the library objects the linker copied
     // into it (stdout, stderr): a module must not bind to them.
-    static const std::unordered_set<std::string> kNotApi = {
-        "_start", "_init", "_fini", "_edata", "_end", "__bss_start", "__data_start",
-        "data_start", "_IO_stdin_used", "stdout", "stderr", "stdin", "environ",
-        "__environ", "program_invocation_name", "program_invocation_short_name"};
+    static const std::unordered_set<std::string> kNotApi = {"_start",
+                                                            "_init",
+                                                            "_fini",
+                                                            "_edata",
+                                                            "_end",
+                                                            "__bss_start",
+                                                            "__data_start",
+                                                            "data_start",
+                                                            "_IO_stdin_used",
+                                                            "stdout",
+                                                            "stderr",
+                                                            "stdin",
+                                                            "environ",
+                                                            "__environ",
+                                                            "program_invocation_name",
+                                                            "program_invocation_short_name"};
     for (auto &name : names)
         if (!name.starts_with("_Z") && kNotApi.count(name) == 0)
             out->api_.insert(std::move(name));

@@ -22,6 +22,19 @@ namespace {
 
 using kernel::Kernel;
 
+// The core's own entries: permanent, with only open/read/write handlers.
+constexpr struct proc_ops core_ops(int (*open)(struct inode *, struct file *),
+                                   ssize_t (*read)(struct file *, char __user *, size_t, loff_t *),
+                                   ssize_t (*write)(struct file *, const char __user *, size_t,
+                                                    loff_t *)) {
+    struct proc_ops ops {};
+    ops.proc_flags = PROC_ENTRY_PERMANENT;
+    ops.proc_open = open;
+    ops.proc_read = read;
+    ops.proc_write = write;
+    return ops;
+}
+
 // ---- modules: "name size refcount deps state address[ (taints)]", newest first --------
 
 std::string modules_text(bool show_addresses) {
@@ -59,20 +72,7 @@ ssize_t modules_read(struct file *file, char __user *buf, size_t count, loff_t *
     return simple_read_from_buffer(buf, count, ppos, text.data(), text.size());
 }
 
-const struct proc_ops modules_ops = {
-    .proc_flags = PROC_ENTRY_PERMANENT,
-    .proc_open = nullptr,
-    .proc_read = modules_read,
-    .proc_read_iter = nullptr,
-    .proc_write = nullptr,
-    .proc_lseek = nullptr,
-    .proc_release = nullptr,
-    .proc_poll = nullptr,
-    .proc_ioctl = nullptr,
-    .proc_compat_ioctl = nullptr,
-    .proc_mmap = nullptr,
-    .proc_get_unmapped_area = nullptr,
-};
+const struct proc_ops modules_ops = core_ops(nullptr, modules_read, nullptr);
 
 // ---- kmsg: one record per read, "prefix,seq,usec,flags;text\n" --------------------------
 
@@ -164,20 +164,7 @@ ssize_t kmsg_write(struct file *, const char __user *buf, size_t count, loff_t *
     return static_cast<ssize_t>(count);
 }
 
-const struct proc_ops kmsg_ops = {
-    .proc_flags = PROC_ENTRY_PERMANENT,
-    .proc_open = kmsg_open,
-    .proc_read = kmsg_read,
-    .proc_read_iter = nullptr,
-    .proc_write = kmsg_write,
-    .proc_lseek = nullptr,
-    .proc_release = nullptr,
-    .proc_poll = nullptr,
-    .proc_ioctl = nullptr,
-    .proc_compat_ioctl = nullptr,
-    .proc_mmap = nullptr,
-    .proc_get_unmapped_area = nullptr,
-};
+const struct proc_ops kmsg_ops = core_ops(kmsg_open, kmsg_read, kmsg_write);
 
 // ---- sys/kernel/tainted: the taint mask in decimal, as /proc/sys/kernel/tainted --------
 
@@ -204,20 +191,7 @@ ssize_t tainted_write(struct file *file, const char __user *buf, size_t count, l
     return static_cast<ssize_t>(count);
 }
 
-const struct proc_ops tainted_ops = {
-    .proc_flags = PROC_ENTRY_PERMANENT,
-    .proc_open = nullptr,
-    .proc_read = tainted_read,
-    .proc_read_iter = nullptr,
-    .proc_write = tainted_write,
-    .proc_lseek = nullptr,
-    .proc_release = nullptr,
-    .proc_poll = nullptr,
-    .proc_ioctl = nullptr,
-    .proc_compat_ioctl = nullptr,
-    .proc_mmap = nullptr,
-    .proc_get_unmapped_area = nullptr,
-};
+const struct proc_ops tainted_ops = core_ops(nullptr, tainted_read, tainted_write);
 
 // The directory `name` under `parent` (null: the root), created unless another core entry
 // already made it.

@@ -50,7 +50,7 @@ struct proc_dir_entry {
     lkmfs::kernel::LoadedModule *owner = nullptr; // module whose code created it (null: core)
     std::chrono::system_clock::time_point created;
     std::map<std::string, Ptr, lkmfs::procfs::ProcNameLess> children;
-    unsigned subdirs = 0; // for st_nlink of directories
+    unsigned subdirs = 0;   // for st_nlink of directories
     bool permanent = false; // core entries (PROC_ENTRY_PERMANENT): never removed
 
     struct inode inode {}; // the inode handlers receive; i_private = data

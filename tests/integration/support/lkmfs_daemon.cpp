@@ -26,7 +26,9 @@ namespace fs = std::filesystem;
 std::string BuildTree::bin(const std::string &name) {
     return std::string(LKMFS_BUILD_DIR) + "/bin/" + name;
 }
-std::string BuildTree::kdir() { return std::string(LKMFS_BUILD_DIR) + "/lib/lkmfs/build"; }
+std::string BuildTree::kdir() {
+    return std::string(LKMFS_BUILD_DIR) + "/lib/lkmfs/build";
+}
 std::string BuildTree::sample_module(const std::string &name) {
     return std::string(LKMFS_BUILD_DIR) + "/lib/lkmfs/modules/" + name + ".ko";
 }
@@ -123,7 +125,8 @@ Daemon::Daemon(DaemonOptions options) {
                 "--regid=" + std::to_string(options.run_as_gid.value_or(*options.run_as_uid)),
                 "--clear-groups", "--"};
     }
-    argv.insert(argv.end(), {BuildTree::bin("lkmfsd"), mnt_, "-f", "--config", dir_ / "lkmfs.yaml"});
+    argv.insert(argv.end(),
+                {BuildTree::bin("lkmfsd"), mnt_, "-f", "--config", dir_ / "lkmfs.yaml"});
     argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
 
     pid_ = fork();
@@ -186,8 +189,7 @@ int Daemon::stop(int sig, int timeout_ms) {
         return -1;
     kill(pid_, sig);
     int status = 0;
-    bool exited = wait_for(
-        [&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout_ms);
+    bool exited = wait_for([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout_ms);
     if (!exited) {
         kill(pid_, SIGKILL);
         waitpid(pid_, &status, 0);
@@ -219,11 +221,10 @@ std::string build_module(const TempDir &dir, const std::string &name,
         has_makefile |= file == "Makefile";
     }
     if (!has_makefile)
-        std::ofstream(src + "/Makefile")
-            << "obj-m := " << name << ".o\n"
-            << "KDIR ?= /lib/modules/$(shell uname -r)/build\n"
-            << "all:\n\t$(MAKE) -C $(KDIR) M=$(PWD) modules\n"
-            << "clean:\n\t$(MAKE) -C $(KDIR) M=$(PWD) clean\n";
+        std::ofstream(src + "/Makefile") << "obj-m := " << name << ".o\n"
+                                         << "KDIR ?= /lib/modules/$(shell uname -r)/build\n"
+                                         << "all:\n\t$(MAKE) -C $(KDIR) M=$(PWD) modules\n"
+                                         << "clean:\n\t$(MAKE) -C $(KDIR) M=$(PWD) clean\n";
     RunOptions opts;
     opts.cwd = src;
     opts.timeout = std::chrono::milliseconds(120000);

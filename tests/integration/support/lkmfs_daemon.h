@@ -16,8 +16,8 @@ namespace lkmfs::testing {
 
 // Where the build tree keeps what the tests run (set by CMake).
 struct BuildTree {
-    static std::string bin(const std::string &name); // bin/NAME
-    static std::string kdir();                       // lib/lkmfs/build
+    static std::string bin(const std::string &name);           // bin/NAME
+    static std::string kdir();                                 // lib/lkmfs/build
     static std::string sample_module(const std::string &name); // lib/lkmfs/modules/NAME.ko
     static std::string test_module(const std::string &name);   // tests/modules/NAME.ko
     static std::string test_module_dir();                      // tests/modules

@@ -10,17 +10,17 @@
 namespace lkmfs::testing {
 
 struct RunResult {
-    int status = -1;          // exit status, or 128+signal, or -1 if it could not start
-    std::string out;          // stdout
-    std::string err;          // stderr
-    bool timed_out = false;   // killed (SIGKILL) at the deadline
+    int status = -1;        // exit status, or 128+signal, or -1 if it could not start
+    std::string out;        // stdout
+    std::string err;        // stderr
+    bool timed_out = false; // killed (SIGKILL) at the deadline
 };
 
 struct RunOptions {
-    std::string input;                           // written to stdin, then closed
-    std::map<std::string, std::string> env;      // added to (or replacing in) the environment
+    std::string input;                      // written to stdin, then closed
+    std::map<std::string, std::string> env; // added to (or replacing in) the environment
     std::chrono::milliseconds timeout{10000};
-    std::string cwd;                             // empty: the test's working directory
+    std::string cwd; // empty: the test's working directory
 };
 
 RunResult run(const std::vector<std::string> &argv, const RunOptions &options = {});
