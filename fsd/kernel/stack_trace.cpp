@@ -212,12 +212,16 @@ std::string symbolize(std::uintptr_t address) {
     if (table == nullptr)
         return hex(address);
     std::uintptr_t rel = address - object.bias;
-    auto it = std::upper_bound(table->functions.begin(), table->functions.end(), rel,
+    // Addresses from backtrace() are return addresses: the call is the byte before. A call
+    // to a noreturn function (BUG) can be a function's last instruction, so its return
+    // address is already the next function; look up rel - 1, as the kernel's %pB does.
+    std::uintptr_t lookup = rel - 1;
+    auto it = std::upper_bound(table->functions.begin(), table->functions.end(), lookup,
                                [](std::uintptr_t a, const Symbol &s) { return a < s.start; });
     if (it == table->functions.begin())
         return hex(address);
     const Symbol &sym = *std::prev(it);
-    if (sym.size != 0 && rel >= sym.start + sym.size)
+    if (sym.size != 0 && lookup >= sym.start + sym.size)
         return hex(address);
     std::string out = readable_name(sym.name) + "+" + hex(rel - sym.start) + "/" + hex(sym.size);
     if (!table->module_name.empty())

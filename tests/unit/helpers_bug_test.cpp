@@ -25,7 +25,9 @@ noinline int warn_here(int value) {
     return WARN(value > 3, "value %d too big\n", value) ? 1 : 0;
 }
 noinline int warn_caller(int value) {
-    return warn_here(value) + 0;
+    int reported = warn_here(value);
+    asm volatile("" ::: "memory"); // not a tail call: keeps this frame in the trace at -O2
+    return reported;
 }
 noinline bool warn_once_here(int value) {
     return WARN_ON_ONCE(value != 0);
