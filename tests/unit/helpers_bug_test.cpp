@@ -35,6 +35,7 @@ noinline bool warn_once_here(int value) {
 noinline void bug_here(bool really) {
     BUG_ON(really);
 }
+const std::string kBugHereLine = std::to_string(__LINE__ - 2); // the BUG_ON's line
 
 class BugTest : public ::testing::Test {
   protected:
@@ -130,7 +131,8 @@ TEST_F(BugTest, BugInsideABoundaryReportsTaintsAndAbandonsTheCall) {
     EXPECT_FALSE(OopsBoundary::active());
     std::string log = log_since_start();
     EXPECT_NE(log.find("kernel BUG at "), std::string::npos) << log;
-    EXPECT_NE(log.find("helpers_bug_test.cpp:34!\ninvalid opcode: 0000 [#"), std::string::npos)
+    EXPECT_NE(log.find("helpers_bug_test.cpp:" + kBugHereLine + "!\ninvalid opcode: 0000 [#"),
+              std::string::npos)
         << log;
     EXPECT_NE(log.find("RIP: 0010:lkmfs::kernel::(anonymous namespace)::bug_here+0x"),
               std::string::npos)
@@ -149,7 +151,7 @@ TEST(BugDeathTest, BugOutsideABoundaryStopsTheProcessAfterItsReport) {
             Kernel kernel(o);
             bug_here(true);
         },
-        "kernel BUG at .*helpers_bug_test.cpp:34!");
+        "kernel BUG at .*helpers_bug_test.cpp:" + kBugHereLine + "!");
 }
 
 } // namespace
