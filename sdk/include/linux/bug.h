@@ -6,8 +6,8 @@
  * WARN*() print the kernel's warning report to the log -- "------------[ cut here ]----",
  * "WARNING: CPU: 0 PID: ... at FILE:LINE func+0x../0x.. [module]", a "Call Trace:" naming
  * the functions of the call chain -- taint the kernel with W, and return the condition.
- * BUG() prints "kernel BUG at FILE:LINE!" with the oops report and taints D; then the
- * current handler call is abandoned (see docs) -- code after BUG() never runs.
+ * BUG() prints "kernel BUG at FILE:LINE!" with the oops report and taints D; code after
+ * BUG() never runs. Until oops containment arrives, the daemon then stops (abort()).
  */
 #ifndef _LKMFS_LINUX_BUG_H
 #define _LKMFS_LINUX_BUG_H
