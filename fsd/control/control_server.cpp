@@ -10,12 +10,15 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
+#include <cstdio> // renameat2 (glibc declares it in stdio.h)
 #include <cstring>
 #include <exception>
 #include <future>
@@ -89,29 +92,40 @@ Error ControlServer::start() {
     return {};
 }
 
+// The socket is bound and made listening under a private name, then renamed into place:
+// whoever sees `path` can connect at once (no window between bind(2) and listen(2) in which
+// a client, or a supervisor polling for the file, would get ECONNREFUSED), and with the
+// final permissions already set.
 Error ControlServer::Impl::bind_socket() {
     const std::string &path = context.options.socket_path;
-    auto failed = [&](const char *what, const error_code &ec) {
+    std::string staging = path + ".new";
+    if (staging.size() >= sizeof(sockaddr_un::sun_path))
+        staging = path; // no room for a staging name: bind in place (a short window remains)
+    auto failed = [&](const std::string &what, int err) {
         error_code ignored;
         acceptor.close(ignored);
-        return Error{ec.value(), std::string(what) + " " + path + ": " + ec.message()};
+        if (staging != path)
+            ::unlink(staging.c_str());
+        return Error{err, what + " " + path + ": " + std::strerror(err)};
     };
+    if (staging != path && ::unlink(staging.c_str()) != 0 && errno != ENOENT)
+        return failed("cannot remove the leftover staging socket of", errno);
     error_code ec;
     if (acceptor.open(stream_protocol(), ec); ec)
-        return failed("cannot create socket for", ec);
-    if (acceptor.bind(stream_protocol::endpoint(path), ec); ec)
-        return failed("cannot bind", ec);
+        return failed("cannot create socket for", ec.value());
+    if (acceptor.bind(stream_protocol::endpoint(staging), ec); ec)
+        return failed("cannot bind", ec.value());
     if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec)
-        return failed("cannot listen on", ec);
+        return failed("cannot listen on", ec.value());
     // Anyone may connect; what they may do is decided per request (access_policy.h).
     struct stat st {};
-    if (::chmod(path.c_str(), 0666) != 0 || ::stat(path.c_str(), &st) != 0) {
-        Error e{errno, "cannot set permissions of " + path + ": " + std::strerror(errno)};
-        error_code ignored;
-        acceptor.close(ignored);
-        ::unlink(path.c_str());
-        return e;
-    }
+    if (::chmod(staging.c_str(), 0666) != 0 || ::stat(staging.c_str(), &st) != 0)
+        return failed("cannot set permissions of", errno);
+    // RENAME_NOREPLACE: a server that claimed the path meanwhile keeps it.
+    if (staging != path &&
+        ::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) != 0)
+        return failed(errno == EEXIST ? "another server appeared at" : "cannot rename socket to",
+                      errno == EEXIST ? EADDRINUSE : errno);
     socket_inode = st.st_ino;
     return {};
 }

@@ -15,8 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <future>
@@ -323,6 +325,65 @@ TEST(ControlServerStartTest, StaleSocketFileIsReplaced) {
     ASSERT_FALSE(e) << e.message;
     DaemonConnection c;
     EXPECT_FALSE(c.connect(path));
+}
+
+// Regression: the socket file used to appear at bind(2), before listen(2); a client (or a
+// supervisor waiting for the file) that connected in between got ECONNREFUSED. A watcher
+// connects the instant the path exists, over many starts.
+TEST(ControlServerStartTest, TheSocketAcceptsFromTheMomentItsPathExists) {
+    TempDir dir;
+    std::string path = dir / "ctl.sock";
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strcpy(addr.sun_path, path.c_str());
+    int refused = 0;
+    for (int round = 0; round < 200; ++round) {
+        std::atomic<bool> stop_watching{false};
+        std::promise<int> result;
+        std::thread watcher([&] {
+            struct stat st {};
+            while (::lstat(path.c_str(), &st) != 0)
+                if (stop_watching.load()) {
+                    result.set_value(0);
+                    return;
+                }
+            int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            int rc = ::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
+            result.set_value(rc == 0 ? 0 : errno);
+            ::close(fd);
+        });
+        FakeBackend backend;
+        ControlServer server(backend, {path, "/mnt", ::geteuid(), ReadAccess::All});
+        Error e = server.start();
+        int err = result.get_future().get();
+        stop_watching = true;
+        watcher.join();
+        ASSERT_FALSE(e) << e.message;
+        refused += err != 0;
+        server.stop();
+    }
+    EXPECT_EQ(refused, 0);
+    EXPECT_FALSE(std::filesystem::exists(path + ".new")); // the staging name is gone
+}
+
+TEST(ControlServerStartTest, ALeftoverStagingSocketDoesNotStopAStart) {
+    TempDir dir;
+    std::string path = dir / "ctl.sock";
+    { // what a daemon killed between bind and rename leaves behind
+        int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strcpy(addr.sun_path, (path + ".new").c_str());
+        ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
+        ::close(fd);
+    }
+    FakeBackend backend;
+    ControlServer server(backend, {path, "/mnt", ::geteuid(), ReadAccess::All});
+    Error e = server.start();
+    ASSERT_FALSE(e) << e.message;
+    DaemonConnection c;
+    EXPECT_FALSE(c.connect(path));
+    EXPECT_FALSE(std::filesystem::exists(path + ".new"));
 }
 
 TEST(ControlServerStartTest, NonSocketFileIsNotReplaced) {
