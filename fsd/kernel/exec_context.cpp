@@ -139,15 +139,28 @@ UserWindowScope::~UserWindowScope() {
 
 using lkmfs::kernel::exec_context;
 
+namespace {
+
+// Daemon-internal threads (start-up, softirq, workers) run as the kernel itself.
+task_struct *kernel_thread_task() {
+    static thread_local task_struct kernel = lkmfs::kernel::kernel_task();
+    static thread_local cred kernel_cred{};
+    kernel.cred = kernel.real_cred = &kernel_cred;
+    return &kernel;
+}
+
+} // namespace
+
+void lkmfs::kernel::set_kernel_thread_name(const char *name) {
+    task_struct *task = kernel_thread_task();
+    std::strncpy(task->comm, name, sizeof task->comm - 1);
+    task->comm[sizeof task->comm - 1] = '\0';
+}
+
 extern "C" struct task_struct *get_current(void) {
     auto &ctx = exec_context();
-    if (!ctx.has_task) {
-        // Daemon-internal threads (start-up, timers) run as the kernel itself.
-        static thread_local task_struct kernel = lkmfs::kernel::kernel_task();
-        static thread_local cred kernel_cred{};
-        kernel.cred = kernel.real_cred = &kernel_cred;
-        return &kernel;
-    }
+    if (!ctx.has_task)
+        return ctx.kthread_task != nullptr ? ctx.kthread_task : kernel_thread_task();
     return &ctx.task;
 }
 

@@ -48,9 +48,15 @@ struct ExecContext {
     TaskSignal *signal = nullptr;
     LoadedModule *module = nullptr;
     UserWindow user;
+    // A kernel thread (kthread_create) runs as its own task, outside any request.
+    task_struct *kthread_task = nullptr;
 };
 
 ExecContext &exec_context();
+
+// The comm of this daemon thread's kernel task ("ksoftirqd/0", "kworker/u:1"): what
+// `current->comm` shows to code that runs on it outside a request.
+void set_kernel_thread_name(const char *name);
 
 // `current` is `caller` for the scope's lifetime.
 class TaskScope {

@@ -1,12 +1,19 @@
 #include "kernel.h"
 
 #include "kernel_symbols.h"
+#include "kthread.h"
 #include "loaded_module.h"
+#include "softirq.h"
+#include "timer_base.h"
+#include "workqueue.h"
 #include "procfs/core_entries.h"
 #include "procfs/proc_tree.h"
 
 #include <cstdio>
 #include <stdexcept>
+
+#include <linux/printk.h>
+#include <linux/workqueue.h>
 
 namespace lkmfs::kernel {
 
@@ -36,9 +43,51 @@ Kernel::Kernel(const KernelOptions &options)
         throw std::runtime_error("cannot read the kernel symbol table: " + st.message);
     proc_ = std::make_unique<procfs::ProcTree>(options.owner_uid, options.owner_gid);
     procfs::register_core_entries(*proc_);
+    timers_ = std::make_unique<TimerBase>();
+    softirq_ = std::make_unique<Softirq>(*timers_);
+    workqueues_ = std::make_unique<Workqueues>();
+    system_wq = workqueues_->create("events", 0, 0, nullptr);
+    system_highpri_wq = workqueues_->create("events_highpri", WQ_HIGHPRI, 0, nullptr);
+    system_long_wq = workqueues_->create("events_long", 0, 0, nullptr);
+    system_unbound_wq = workqueues_->create("events_unbound", WQ_UNBOUND, WQ_MAX_ACTIVE, nullptr);
+    system_freezable_wq = workqueues_->create("events_freezable", WQ_FREEZABLE, 0, nullptr);
+    system_power_efficient_wq =
+        workqueues_->create("events_power_efficient", WQ_POWER_EFFICIENT, 0, nullptr);
+    system_freezable_power_efficient_wq = workqueues_->create(
+        "events_freezable_power_efficient", WQ_FREEZABLE | WQ_POWER_EFFICIENT, 0, nullptr);
+    kthreads_ = std::make_unique<KThreads>();
     modules_ = std::make_unique<ModuleRegistry>(*symbols_);
-    modules_->set_leftover_cleaner(
-        [this](LoadedModule &module) { proc_->remove_leftovers_of(&module); });
+    modules_->set_leftover_cleaner([this](LoadedModule &module) {
+        stop_deferred_work_of(module);
+        proc_->remove_leftovers_of(&module);
+    });
+}
+
+void Kernel::stop_deferred_work_of(LoadedModule &module) {
+    const char *name = module.name().c_str();
+    auto report = [&](const char *what, const std::vector<std::string> &names, const char *done) {
+        for (const auto &n : names)
+            printk(KERN_WARNING "%s: %s %s still active at unload; %s\n", name, what, n.c_str(),
+                   done);
+    };
+    // Threads first: they may arm timers and queue work until they stop.
+    KThreads::Leftovers threads = kthreads_->remove_owned_by(&module, std::chrono::seconds(3));
+    report("kthread", threads.stopped, "stopped");
+    for (const auto &n : threads.stuck) {
+        printk(KERN_ERR "%s: kthread %s did not stop within 3 s of unload; the module's code "
+                        "stays mapped for it\n",
+               name, n.c_str());
+        module.keep_mapped();
+    }
+    // Twice: a timer or tasklet that ran meanwhile may have queued work, and work may
+    // have armed a timer.
+    for (int round = 0; round < 2; ++round) {
+        Workqueues::Leftovers work = workqueues_->remove_owned_by(&module);
+        report("work", work.work, "cancelled");
+        report("workqueue", work.queues, "destroyed");
+        report("timer", timers_->remove_owned_by(&module), "deleted");
+        report("tasklet", softirq_->remove_owned_by(&module), "killed");
+    }
 }
 
 void Kernel::begin_shutdown() {
@@ -48,6 +97,13 @@ void Kernel::begin_shutdown() {
 
 Kernel::~Kernel() {
     modules_.reset();
+    kthreads_.reset();
+    system_wq = system_highpri_wq = system_long_wq = system_unbound_wq = nullptr;
+    system_freezable_wq = system_power_efficient_wq = nullptr;
+    system_freezable_power_efficient_wq = nullptr;
+    workqueues_.reset();
+    softirq_.reset();
+    timers_.reset();
     proc_.reset();
     g_running_kernel = nullptr;
 }

@@ -18,6 +18,10 @@ class ProcTree;
 namespace lkmfs::kernel {
 
 class KernelSymbols;
+class KThreads;
+class Softirq;
+class TimerBase;
+class Workqueues;
 
 struct KernelOptions {
     std::size_t log_buf_bytes = 1 << 20;
@@ -39,6 +43,10 @@ class Kernel {
     PrintkRing &log() { return *log_; }
     ModuleRegistry &modules() { return *modules_; }
     procfs::ProcTree &proc() { return *proc_; }
+    TimerBase &timers() { return *timers_; }
+    Softirq &softirq() { return *softirq_; }
+    Workqueues &workqueues() { return *workqueues_; }
+    KThreads &kthreads() { return *kthreads_; }
     const KernelOptions &options() const { return options_; }
 
     // Shutdown: sleepers in the kernel are woken and their calls return as if signalled.
@@ -46,11 +54,21 @@ class Kernel {
     bool shutting_down() const { return shutting_down_.load(); }
 
   private:
+    // What a module left running after its exit (timers, tasklets, work, queues,
+    // kthreads) is stopped before its code goes, each with a warning.
+    void stop_deferred_work_of(LoadedModule &module);
+
     KernelOptions options_;
     std::atomic<bool> shutting_down_{false};
     std::unique_ptr<PrintkRing> log_;
     std::unique_ptr<KernelSymbols> symbols_;
     std::unique_ptr<procfs::ProcTree> proc_;
+    // Deferred work, in the order it is built: a tick needs the timers; workqueues need
+    // the tick for delayed work. Destroyed in reverse, after the modules.
+    std::unique_ptr<TimerBase> timers_;
+    std::unique_ptr<Softirq> softirq_;
+    std::unique_ptr<Workqueues> workqueues_;
+    std::unique_ptr<KThreads> kthreads_;
     std::unique_ptr<ModuleRegistry> modules_;
 };
 

@@ -9,7 +9,7 @@ LoadedModule::LoadedModule(std::string name, std::string origin, ModuleImage ima
       stats_(new_alloc_stats(name_)) {}
 
 LoadedModule::~LoadedModule() {
-    if (dl_handle_ != nullptr)
+    if (dl_handle_ != nullptr && !keep_mapped_)
         ::dlclose(dl_handle_);
 }
 

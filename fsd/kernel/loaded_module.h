@@ -47,6 +47,10 @@ class LoadedModule {
     module_state state() const;
 
     bool has_exit() const;
+    // The module's code must outlive its record (a kthread of it would not stop): the
+    // library is never unmapped.
+    void keep_mapped() { keep_mapped_ = true; }
+    bool kept_mapped() const { return keep_mapped_; }
 
     std::string taints;                  // "OE", kept in kernel order
     std::vector<LoadedModule *> uses;    // modules whose exports this one binds to
@@ -61,6 +65,7 @@ class LoadedModule {
     void *dl_handle_ = nullptr;
     struct module *mod_ = nullptr;
     std::uintptr_t base_ = 0;
+    bool keep_mapped_ = false;
     std::atomic<int> refs_{0};
     std::atomic<module_state> state_{MODULE_STATE_UNFORMED};
 };

@@ -77,6 +77,7 @@ struct ModuleRegistry::Impl {
     mutable std::mutex mutex; // guards `modules` for readers (lsmod) during a slow init
     std::vector<std::unique_ptr<LoadedModule>> modules; // in load order
     std::function<void(LoadedModule &)> leftover_cleaner;
+    std::vector<std::unique_ptr<LoadedModule>> zombies; // unloaded, code kept mapped
     std::map<const LoadedModule *, std::shared_ptr<ParamGate>> param_gates; // under `mutex`
 
     LoadedModule *find_locked(std::string_view name) const {
@@ -230,6 +231,13 @@ void ModuleRegistry::Impl::unlink_and_destroy(LoadedModule *module) {
         owned = std::move(*it);
         modules.erase(it);
         param_gates.erase(module);
+    }
+    if (owned->kept_mapped()) {
+        // Its code still runs on a thread that would not stop, in its module scope: the
+        // record stays too (out of the list), so that scope never dangles.
+        std::lock_guard lock(mutex);
+        zombies.push_back(std::move(owned));
+        return;
     }
     owned.reset(); // dlclose: the module's code and data are gone from here on
 }
