@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs, from Debian 12's archive, everything lkmfs needs to build, run and test.
+# Installs, from Debian 12's archive, everything lkmfs needs to build, run and test
+# (linux-headers-amd64: the real Linux 6.1 headers and kbuild, for the fidelity test).
 # Idempotent: packages already present are left alone, and apt is not touched at all
 # when nothing is missing.
 set -eu
@@ -17,6 +18,7 @@ PACKAGES="
   libsystemd-dev
   kmod
   python3
+  linux-headers-amd64
 "
 
 missing=""

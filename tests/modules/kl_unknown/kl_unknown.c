@@ -3,9 +3,11 @@
  * kl_unknown: calls printf (a C library function that is no kernel API) and a function
  * nobody defines. Loading must fail with "Unknown symbol", never crash the loader.
  */
-#include <stdio.h>
 #include <linux/module.h>
 #include <linux/kernel.h>
+
+/* No kernel header declares printf: the module declares it, as it does no_such_fn. */
+extern int printf(const char *fmt, ...);
 
 extern int no_such_fn(void);
 

@@ -103,9 +103,10 @@ static ssize_t ku_read(struct file *file, char __user *buf, size_t count, loff_t
 		pr_info("ku_copy: %s inside=%d straddling=%d after=%d\n", name, e1, e2, e3);
 		return count;
 	case ACCESS:
+		/* access_ok() is a long on Linux (likely()): !! makes it an int for %d. */
 		pr_info("ku_copy: %s inside=%d empty=%d over=%d after=%d kernel=%d\n", name,
-			access_ok(buf, count), access_ok(buf, 0), access_ok(buf, count + 1),
-			access_ok(buf + count, 1), access_ok(store, 1));
+			!!access_ok(buf, count), !!access_ok(buf, 0), !!access_ok(buf, count + 1),
+			!!access_ok(buf + count, 1), !!access_ok(store, 1));
 		return 0;
 	default:
 		return -EIO;
