@@ -125,7 +125,7 @@ std::vector<std::string> Softirq::remove_owned_by(const LoadedModule *module) {
         if (s.owner != module)
             return false;
         tasklet_struct *t = s.tasklet;
-        names.push_back(symbolize(
+        names.push_back(function_name(
             reinterpret_cast<std::uintptr_t>(t->use_callback ? reinterpret_cast<void *>(t->callback)
                                                              : reinterpret_cast<void *>(t->func))));
         __atomic_fetch_and(&t->state, ~(1UL << TASKLET_STATE_SCHED), __ATOMIC_ACQ_REL);

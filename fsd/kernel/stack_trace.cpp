@@ -204,6 +204,22 @@ std::vector<std::uintptr_t> capture_stack(int max) {
     return out;
 }
 
+namespace {
+
+// The function containing `lookup` (an offset in the object), or null.
+const Symbol *function_at(const SymbolTable &table, std::uintptr_t lookup) {
+    auto it = std::upper_bound(table.functions.begin(), table.functions.end(), lookup,
+                               [](std::uintptr_t a, const Symbol &s) { return a < s.start; });
+    if (it == table.functions.begin())
+        return nullptr;
+    const Symbol &sym = *std::prev(it);
+    if (sym.size != 0 && lookup >= sym.start + sym.size)
+        return nullptr;
+    return &sym;
+}
+
+} // namespace
+
 std::string symbolize(std::uintptr_t address) {
     ObjectAt object = object_at(address);
     if (!object.found)
@@ -215,15 +231,29 @@ std::string symbolize(std::uintptr_t address) {
     // Addresses from backtrace() are return addresses: the call is the byte before. A call
     // to a noreturn function (BUG) can be a function's last instruction, so its return
     // address is already the next function; look up rel - 1, as the kernel's %pB does.
-    std::uintptr_t lookup = rel - 1;
-    auto it = std::upper_bound(table->functions.begin(), table->functions.end(), lookup,
-                               [](std::uintptr_t a, const Symbol &s) { return a < s.start; });
-    if (it == table->functions.begin())
+    const Symbol *sym = function_at(*table, rel - 1);
+    if (sym == nullptr)
         return hex(address);
-    const Symbol &sym = *std::prev(it);
-    if (sym.size != 0 && lookup >= sym.start + sym.size)
+    std::string out = readable_name(sym->name) + "+" + hex(rel - sym->start) + "/" + hex(sym->size);
+    if (!table->module_name.empty())
+        out += " [" + table->module_name + "]";
+    return out;
+}
+
+std::string function_name(std::uintptr_t address) {
+    ObjectAt object = object_at(address);
+    if (!object.found)
         return hex(address);
-    std::string out = readable_name(sym.name) + "+" + hex(rel - sym.start) + "/" + hex(sym.size);
+    auto table = table_for(object.path, object.bias);
+    if (table == nullptr)
+        return hex(address);
+    std::uintptr_t rel = address - object.bias;
+    const Symbol *sym = function_at(*table, rel);
+    if (sym == nullptr)
+        return hex(address);
+    std::string out = readable_name(sym->name);
+    if (rel != sym->start)
+        out += "+" + hex(rel - sym->start);
     if (!table->module_name.empty())
         out += " [" + table->module_name + "]";
     return out;

@@ -16,6 +16,10 @@ std::vector<std::uintptr_t> capture_stack(int max);
 // demangled, without their parameter lists), or "0x7f..." when nothing is known.
 std::string symbolize(std::uintptr_t address);
 
+// The function `address` points to (a function pointer, not a return address), as the
+// kernel's %ps prints it: "func [module]", "func" for the daemon's own code.
+std::string function_name(std::uintptr_t address);
+
 // Whether `address` lies in the C library (where a call chain leaves lkmfs for good).
 bool in_c_library(std::uintptr_t address);
 

@@ -115,7 +115,7 @@ std::vector<std::string> TimerBase::remove_owned_by(const LoadedModule *module) 
         auto next = std::next(it);
         if (it->second.owner == module) {
             names.push_back(
-                symbolize(reinterpret_cast<std::uintptr_t>(it->second.timer->function)));
+                function_name(reinterpret_cast<std::uintptr_t>(it->second.timer->function)));
             unlink(it);
         }
         it = next;

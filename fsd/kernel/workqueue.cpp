@@ -47,8 +47,8 @@ void clear_pending(work_struct *work) {
     __atomic_fetch_and(work_data_bits(work), ~kPending, __ATOMIC_ACQ_REL);
 }
 
-std::string function_name(work_func_t fn) {
-    return symbolize(reinterpret_cast<std::uintptr_t>(fn));
+std::string work_name(work_func_t fn) {
+    return function_name(reinterpret_cast<std::uintptr_t>(fn));
 }
 
 thread_local work_struct *tls_current_work = nullptr;
@@ -125,7 +125,7 @@ bool Workqueues::queue(workqueue_struct *wq, work_struct *work, LoadedModule *ow
     if (wq->dying || (wq->draining && tls_current_queue != wq)) {
         clear_pending(work);
         printk(KERN_WARNING "workqueue: cannot queue %s on %s: the queue is being %s\n",
-               function_name(work->func).c_str(), wq->name.c_str(),
+               work_name(work->func).c_str(), wq->name.c_str(),
                wq->dying ? "destroyed" : "drained");
         return false;
     }
@@ -299,7 +299,7 @@ bool Workqueues::flush_work(work_struct *work) {
         found->second.queued_on == nullptr) {
         lock.unlock();
         WARN(1, "flush_work() of %s from the work itself would deadlock\n",
-             function_name(work->func).c_str());
+             work_name(work->func).c_str());
         return false;
     }
     if (found->second.queued_on == nullptr && !found->second.running)
@@ -335,7 +335,7 @@ bool Workqueues::cancel(work_struct *work, bool sync) {
     if (st.running && st.runner == std::this_thread::get_id()) {
         lock.unlock();
         WARN(1, "cancel_work_sync() of %s from the work itself would deadlock\n",
-             function_name(work->func).c_str());
+             work_name(work->func).c_str());
         lock.lock();
     } else {
         work_done_.wait(lock, [&] { return !states_[work].running; });
@@ -400,11 +400,11 @@ Workqueues::Leftovers Workqueues::remove_owned_by(const LoadedModule *module) {
                 queues.push_back(q.get());
     }
     for (work_struct *work : delayed) {
-        left.work.push_back(function_name(work->func) + " (delayed)");
+        left.work.push_back(work_name(work->func) + " (delayed)");
         cancel_delayed(to_delayed_work(work), true);
     }
     for (work_struct *work : queued) {
-        left.work.push_back(function_name(work->func));
+        left.work.push_back(work_name(work->func));
         cancel(work, true);
     }
     // Items of the module that run now (on any queue) finish before its code goes.
