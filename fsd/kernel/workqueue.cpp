@@ -270,7 +270,7 @@ bool Workqueues::queue_delayed(workqueue_struct *wq, delayed_work *dwork, unsign
     } else {
         st.delayed_armed = true;
         ModuleScope scope(owner); // the timer is the module's, for its unload
-        mod_timer(&dwork->timer, jiffies + delay);
+        mod_timer(&dwork->timer, static_cast<unsigned long>(get_jiffies_64()) + delay);
     }
     return modify ? was_pending : true;
 }

@@ -64,7 +64,9 @@ TEST_F(TimerTest, FiresOnceNotBeforeItsExpiryInSoftirqContextOnTheSoftirqThread)
     EXPECT_TRUE(timer_pending(&p.timer));
     ASSERT_TRUE(wait_until([&] { return p.fired.load() == 1; }));
     EXPECT_TRUE(time_after_eq(p.fired_at.load(), expires));
-    EXPECT_LE(p.fired_at.load() - expires, 3ul); // a few ticks late at most
+    // Late by at most a tick on an idle machine; the bound only catches a timer left
+    // for much longer (a slow sanitizer build is far within it).
+    EXPECT_LE(p.fired_at.load() - expires, static_cast<unsigned long>(HZ));
     EXPECT_TRUE(p.in_softirq_seen);
     EXPECT_TRUE(p.atomic_seen);
     EXPECT_STREQ(p.comm, "ksoftirqd/0");

@@ -50,11 +50,11 @@ void job_fn(work_struct *w) {
     if (j->sleep_ms.load() > 0)
         msleep(static_cast<unsigned int>(j->sleep_ms.load())); // process context: may sleep
     j->running.fetch_sub(1);
-    j->runs.fetch_add(1);
     if (j->requeue.load() > 0) {
         j->requeue.fetch_sub(1);
         queue_work(j->wq != nullptr ? j->wq : system_wq, &j->work);
     }
+    j->runs.fetch_add(1); // last: a test that sees it may end, and `j` with it
 }
 
 class WorkqueueTest : public ::testing::Test {
@@ -250,7 +250,9 @@ TEST_F(WorkqueueTest, FlushDelayedWorkRunsItNow) {
     INIT_DELAYED_WORK(&d.dwork, delayed_fn);
     schedule_delayed_work(&d.dwork, HZ * 10);
     auto t0 = Clock::now();
-    EXPECT_TRUE(flush_delayed_work(&d.dwork));
+    // Its return value says whether it had to wait, which depends on the worker's speed
+    // (as in Linux); that the item ran when it returns does not.
+    flush_delayed_work(&d.dwork);
     EXPECT_EQ(d.runs.load(), 1);
     EXPECT_LT(Clock::now() - t0, 1s);
 }
