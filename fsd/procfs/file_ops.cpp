@@ -107,17 +107,28 @@ ssize_t read_file(OpenFile &file, char *user, std::size_t count, loff_t pos) {
     EntryUse use(de);
     if (!use)
         return -EIO;
-    if (de.ops == nullptr || de.ops->proc_read == nullptr)
+    if (de.ops == nullptr || (de.ops->proc_read == nullptr && de.ops->proc_read_iter == nullptr))
         return -EIO;
     std::lock_guard pos_lock(file.pos_lock);
     file.file.f_pos = pos == file.fuse_next ? file.file.f_pos : pos;
     ssize_t ret;
+    // As Linux 6.1's procfs: an entry with proc_read_iter is read through it (one user
+    // buffer, as new_sync_read() makes for read(2)), and its proc_read is not used.
+    bool by_iter = de.ops->proc_read_iter != nullptr;
     {
         ModuleScope scope(de.owner);
         UserWindowScope window(user, count, /*writable=*/true);
-        ret = de.ops->proc_read(&file.file, user, count, &file.file.f_pos);
+        if (by_iter) {
+            kiocb iocb{&file.file, file.file.f_pos, 0};
+            iov_iter iter;
+            iov_iter_ubuf(&iter, ITER_DEST, user, count);
+            ret = de.ops->proc_read_iter(&iocb, &iter);
+            file.file.f_pos = iocb.ki_pos;
+        } else {
+            ret = de.ops->proc_read(&file.file, user, count, &file.file.f_pos);
+        }
     }
-    ret = checked_count(ret, count, "proc_read", de);
+    ret = checked_count(ret, count, by_iter ? "proc_read_iter" : "proc_read", de);
     file.fuse_next = pos + (ret > 0 ? ret : 0);
     return ret;
 }

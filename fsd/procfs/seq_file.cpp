@@ -279,6 +279,22 @@ extern "C" ssize_t seq_read(struct file *file, char __user *buf, size_t size, lo
     return read_locked(m, buf, size, ppos);
 }
 
+// The iterator is one user buffer (uio.h): the read fills it as seq_read would, at the
+// kiocb's position, and moves both on by what it delivered.
+extern "C" ssize_t seq_read_iter(struct kiocb *iocb, struct iov_iter *iter) {
+    size_t room = iov_iter_count(iter);
+    if (room == 0)
+        return 0;
+    loff_t pos = iocb->ki_pos;
+    char __user *dest = static_cast<char *>(iter->ubuf) + iter->iov_offset;
+    ssize_t ret = seq_read(iocb->ki_filp, dest, room, &pos);
+    if (ret > 0) {
+        iocb->ki_pos = pos;
+        iov_iter_advance(iter, static_cast<size_t>(ret));
+    }
+    return ret;
+}
+
 extern "C" loff_t seq_lseek(struct file *file, loff_t offset, int whence) {
     auto *m = static_cast<struct seq_file *>(file->private_data);
     SeqLock lock(m);

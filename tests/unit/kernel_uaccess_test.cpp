@@ -14,6 +14,7 @@
 #include <linux/errno.h>
 #include <linux/fs.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 
 namespace lkmfs::kernel {
 namespace {
@@ -55,6 +56,45 @@ std::array<unsigned char, kWindow> pattern() {
     for (std::size_t i = 0; i < p.size(); ++i)
         p[i] = static_cast<unsigned char>(0x40 + i);
     return p;
+}
+
+// ---- iov_iter (<linux/uio.h>) ------------------------------------------------------------
+
+TEST_F(KernelUaccessTest, CopyToIterFillsTheBufferInPiecesAndAdvances) {
+    UserWindowScope scope(window(), kWindow, true);
+    auto src = pattern();
+    iov_iter it;
+    iov_iter_ubuf(&it, ITER_DEST, window() + 8, 40);
+    EXPECT_EQ(iov_iter_count(&it), 40u);
+    EXPECT_EQ(copy_to_iter(src.data(), 16, &it), 16u);
+    EXPECT_EQ(copy_to_iter(src.data() + 16, 100, &it), 24u); // only the room left
+    EXPECT_EQ(iov_iter_count(&it), 0u);
+    EXPECT_EQ(copy_to_iter(src.data(), 1, &it), 0u);
+    EXPECT_EQ(std::memcmp(window() + 8, src.data(), 40), 0);
+    EXPECT_EQ(window_bytes_changed(), 40u);
+    iov_iter_revert(&it, 10);
+    EXPECT_EQ(iov_iter_count(&it), 10u);
+}
+
+TEST_F(KernelUaccessTest, CopyToIterStopsWhereTheUserBufferEnds) {
+    UserWindowScope scope(window(), kWindow, true);
+    auto src = pattern();
+    iov_iter it;
+    iov_iter_ubuf(&it, ITER_DEST, window() + 56, 16); // 8 bytes past the window
+    EXPECT_EQ(copy_to_iter(src.data(), 16, &it), 8u);
+    EXPECT_EQ(iov_iter_count(&it), 8u);
+    EXPECT_EQ(window_bytes_changed(), 8u);
+}
+
+TEST_F(KernelUaccessTest, CopyFromIterReadsTheSourceBuffer) {
+    auto src = pattern();
+    std::memcpy(window(), src.data(), kWindow);
+    UserWindowScope scope(window(), kWindow, false);
+    iov_iter it;
+    iov_iter_ubuf(&it, ITER_SOURCE, window(), 20);
+    char out[32] = {};
+    EXPECT_EQ(copy_from_iter(out, sizeof out, &it), 20u);
+    EXPECT_EQ(std::memcmp(out, src.data(), 20), 0);
 }
 
 // ---- copy_to_user -----------------------------------------------------------------------

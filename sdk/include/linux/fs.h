@@ -12,6 +12,7 @@
 #include <linux/cred.h>
 #include <linux/stat.h>
 #include <linux/kernel.h>
+#include <linux/uio.h>
 #include <lkmfs/kapi.h>
 
 /* f_mode bits, values as in Linux 6.1. */

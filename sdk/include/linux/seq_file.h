@@ -9,8 +9,8 @@
  * records from the first up to that position. The buffer (kmalloc'd, charged to the
  * module) starts at a page and doubles whenever one record does not fit.
  *
- * Entries: `.proc_read = seq_read` (Linux 6.1's proc_create_seq uses seq_read_iter; this
- * procfs calls proc_read, and seq_read is the same code behind the classic interface).
+ * Entries: `.proc_read = seq_read` or, as Linux 6.1's own entries do,
+ * `.proc_read_iter = seq_read_iter`: the same code behind either interface.
  */
 #ifndef _LKMFS_LINUX_SEQ_FILE_H
 #define _LKMFS_LINUX_SEQ_FILE_H
@@ -84,6 +84,7 @@ static inline void seq_setwidth(struct seq_file *m, size_t size) {
 
 KAPI_BEGIN
 int seq_open(struct file *file, const struct seq_operations *op);
+ssize_t seq_read_iter(struct kiocb *iocb, struct iov_iter *iter);
 ssize_t seq_read(struct file *file, char __user *buf, size_t size, loff_t *ppos);
 loff_t seq_lseek(struct file *file, loff_t offset, int whence);
 int seq_release(struct inode *inode, struct file *file);
