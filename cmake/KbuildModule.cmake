@@ -7,7 +7,8 @@ find_program(LKMFS_MAKE NAMES gmake make REQUIRED)
 
 # A module must be rebuilt when the SDK changes, not only when its own sources do.
 file(GLOB_RECURSE LKMFS_SDK_INPUTS CONFIGURE_DEPENDS
-  ${PROJECT_SOURCE_DIR}/sdk/include/*.h ${PROJECT_SOURCE_DIR}/sdk/build/*)
+  ${PROJECT_SOURCE_DIR}/sdk/include/*.h ${PROJECT_SOURCE_DIR}/sdk/include/*.hpp
+  ${PROJECT_SOURCE_DIR}/sdk/build/*)
 
 function(lkmfs_kbuild_module name source_dir dest_dir out_var)
   file(GLOB sources CONFIGURE_DEPENDS ${source_dir}/*)

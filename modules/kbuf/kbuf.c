@@ -9,11 +9,14 @@
  * A write at offset 0 replaces the content (as `echo >` expects); a write at a later offset,
  * or any write on a file opened with O_APPEND (`echo >>`), extends it. A write that does not
  * fit in the buffer is refused whole with ENOSPC: the content is never silently cut short.
+ *
+ * modules/kbuf_cpp is the same module in modern C++, with the SDK's C++ layer.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include <linux/proc_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -24,45 +27,56 @@ static unsigned int size = 4096;
 module_param(size, uint, 0444);
 MODULE_PARM_DESC(size, "Capacity of the buffer in bytes (default 4096)");
 
-/*
- * TODO: guard kbuf and kbuf_len with a mutex (static DEFINE_MUTEX(kbuf_lock), taken in
- * kbuf_read and kbuf_write) once the SDK provides <linux/mutex.h>; it offers no lock yet,
- * so concurrent writers can interleave their updates.
- */
-static char *kbuf;	/* size bytes */
-static size_t kbuf_len; /* bytes of kbuf in use */
+static DEFINE_MUTEX(kbuf_lock); /* guards kbuf and kbuf_len against concurrent calls */
+static char *kbuf;		/* size bytes */
+static size_t kbuf_len;		/* bytes of kbuf in use */
 static struct proc_dir_entry *proc_entry;
 
 static ssize_t kbuf_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
 {
-	return simple_read_from_buffer(ubuf, count, ppos, kbuf, kbuf_len);
+	ssize_t ret;
+
+	mutex_lock(&kbuf_lock);
+	ret = simple_read_from_buffer(ubuf, count, ppos, kbuf, kbuf_len);
+	mutex_unlock(&kbuf_lock);
+	return ret;
 }
 
 static ssize_t kbuf_write(struct file *file, const char __user *ubuf, size_t count, loff_t *ppos)
 {
-	/* procfs passes the file position even under O_APPEND: appending is ours to do. */
-	loff_t pos = (file->f_flags & O_APPEND) ? (loff_t)kbuf_len : *ppos;
+	loff_t pos;
 	size_t off;
-	char *data;
+	char *data = NULL;
+	ssize_t ret;
 
-	if (pos < 0)
-		return -EINVAL;
-	if (count == 0)
-		return 0;
+	mutex_lock(&kbuf_lock);
+	/* procfs passes the file position even under O_APPEND: appending is ours to do. */
+	pos = (file->f_flags & O_APPEND) ? (loff_t)kbuf_len : *ppos;
+	if (pos < 0) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (count == 0) {
+		ret = 0;
+		goto out;
+	}
 	if (pos > size || count > (size_t)(size - pos)) {
 		pr_warn("write of %zu bytes at offset %lld refused: the buffer holds %u bytes\n",
 			count, pos, size);
-		return -ENOSPC;
+		ret = -ENOSPC;
+		goto out;
 	}
 	off = pos;
 
 	/* Copy first, so that a faulting write leaves the content as it was. */
 	data = kmalloc(count, GFP_KERNEL);
-	if (!data)
-		return -ENOMEM;
+	if (!data) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	if (copy_from_user(data, ubuf, count)) {
-		kfree(data);
-		return -EFAULT;
+		ret = -EFAULT;
+		goto out;
 	}
 
 	if (off == 0)
@@ -72,9 +86,11 @@ static ssize_t kbuf_write(struct file *file, const char __user *ubuf, size_t cou
 	memcpy(kbuf + off, data, count);
 	kbuf_len = max(kbuf_len, off + count);
 	*ppos = off + count;
-
+	ret = count;
+out:
+	mutex_unlock(&kbuf_lock);
 	kfree(data);
-	return count;
+	return ret;
 }
 
 static const struct proc_ops kbuf_ops = {

@@ -42,10 +42,12 @@ find "$kdir/include" -name '*.h' -exec cat {} + |
 # the toolchain's shared-object start files reference weakly.
 libc_names='^(mem(cpy|move|set|cmp|chr)|str(len|nlen|cmp|ncmp|casecmp|ncasecmp|cpy|ncpy|cat|ncat|chr|rchr|str|spn|cspn|pbrk|sep)|v?snprintf|v?sprintf|v?sscanf)$'
 crt_weak_names='^(__cxa_finalize|__gmon_start__|_ITM_registerTMCloneTable|_ITM_deregisterTMCloneTable)$'
+# What a C++ module's global with a destructor registers it through (run at unmap time).
+cxx_global_names='^__cxa_atexit$'
 
 # check_symbols KO: defined global symbols with default or protected visibility (the ones
 # another object can bind to) must be __this_module; undefined ones must be kernel API,
-# libc string functions, or the start files' weak references.
+# libc string functions, the start files' weak references, or __cxa_atexit.
 check_symbols() {
     local ko=$1 name bad=0
     local -a fields
@@ -59,6 +61,9 @@ check_symbols() {
                 continue
             fi
             if [[ $bind == WEAK && $sym =~ $crt_weak_names ]]; then
+                continue
+            fi
+            if [[ $sym =~ $cxx_global_names ]]; then
                 continue
             fi
             fail "$(basename "$ko"): undefined symbol $sym ($bind) is not a kernel API name"
@@ -147,6 +152,7 @@ declare -A descriptions=(
     [hello2]="A /proc entry that logs open, read, write and close"
     [kbuf]="A /proc entry backed by a kmalloc'd buffer of \`size\` bytes"
     [hello_cpp]="A module written in C++20"
+    [kbuf_cpp]="kbuf in modern C++: RAII /proc entry, handlers as lambdas, span user copies"
     [multi]="A module linked from two source files"
 )
 for name in "${!descriptions[@]}"; do
@@ -161,8 +167,10 @@ for name in "${!descriptions[@]}"; do
     check_symbols "$ko"
 done
 
-# The module parameter of kbuf, as modinfo shows it.
+# The module parameter of kbuf (and of its C++ twin), as modinfo shows it.
 expect_field "$stage_dir/kbuf.ko" parm "size:Capacity of the buffer in bytes (default 4096) (uint)"
+expect_field "$stage_dir/kbuf_cpp.ko" parm \
+    "size:Capacity of the buffer in bytes (default 4096) (uint)"
 # The C++ sample was compiled as C++: its symbol table holds mangled names.
 if [[ -f $stage_dir/hello_cpp.ko ]]; then
     if nm "$stage_dir/hello_cpp.ko" | grep -qE ' _Z[A-Za-z0-9_]+$'; then
@@ -170,6 +178,16 @@ if [[ -f $stage_dir/hello_cpp.ko ]]; then
     else
         fail "hello_cpp.ko has no mangled symbols: was hello_cpp.cpp compiled as C++?"
     fi
+fi
+# The C++ layer is templates over the C API: kbuf_cpp.ko needs no C++ runtime name (the
+# check above), and it reaches the core through the same calls as kbuf.
+if [[ -f $stage_dir/kbuf_cpp.ko ]]; then
+    for sym in proc_create_data proc_remove pde_data copy_from_user simple_read_from_buffer \
+        kmalloc kfree mutex_lock mutex_unlock; do
+        readelf --dyn-syms -W "$stage_dir/kbuf_cpp.ko" | grep -qE " UND $sym\$" ||
+            fail "kbuf_cpp.ko does not call $sym"
+    done
+    pass "kbuf_cpp.ko calls the C API underneath"
 fi
 # Both objects of multi.ko were linked in: main.o's init prints the string from helper.o.
 if [[ -f $stage_dir/multi.ko ]]; then

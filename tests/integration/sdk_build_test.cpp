@@ -519,9 +519,12 @@ TEST(SdkBuild, InstallTreeBuildsModulesAndRunsTheDaemonWithItsSamples) {
     ASSERT_EQ(install.status, 0) << install.out << install.err;
 
     const std::string kdir = prefix + "/lib/lkmfs/build";
-    for (const char *file : {"bin/lkmfsd", "bin/lkmctl", "lib/lkmfs/build/Makefile",
-                             "lib/lkmfs/build/scripts/Makefile.build", "lib/lkmfs/modules/hello.ko",
-                             "lib/lkmfs/modules/hello2.ko", "lib/lkmfs/modules/kbuf.ko"})
+    for (const char *file :
+         {"bin/lkmfsd", "bin/lkmctl", "lib/lkmfs/build/Makefile",
+          "lib/lkmfs/build/scripts/Makefile.build", "lib/lkmfs/modules/hello.ko",
+          "lib/lkmfs/modules/hello2.ko", "lib/lkmfs/modules/kbuf.ko",
+          "lib/lkmfs/modules/kbuf_cpp.ko", "lib/lkmfs/build/include/lkmfs/proc.hpp",
+          "share/lkmfs/modules/kbuf_cpp/kbuf_cpp.cpp"})
         EXPECT_TRUE(fs::exists(prefix + "/" + file)) << file;
     for (const std::string &h : kRequiredHeaders)
         EXPECT_TRUE(fs::exists(kdir + "/include/linux/" + h)) << h;
