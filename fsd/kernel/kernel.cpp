@@ -3,6 +3,7 @@
 #include "kernel_symbols.h"
 #include "kthread.h"
 #include "loaded_module.h"
+#include "slab_registry.h"
 #include "softirq.h"
 #include "timer_base.h"
 #include "workqueue.h"
@@ -60,6 +61,7 @@ Kernel::Kernel(const KernelOptions &options)
     modules_->set_leftover_cleaner([this](LoadedModule &module) {
         stop_deferred_work_of(module);
         proc_->remove_leftovers_of(&module);
+        destroy_caches_of(&module);
     });
 }
 

@@ -216,7 +216,8 @@ void ModuleRegistry::Impl::unlink_and_destroy(LoadedModule *module) {
     // reported, so the author learns of the leak.
     const AllocStats &stats = *module->alloc_stats();
     if (stats.live_objects.load() != 0)
-        printk(KERN_WARNING "%s: module leaked %zu object(s), %zu bytes, allocated with kmalloc\n",
+        printk(KERN_WARNING
+               "%s: module leaked %zu object(s), %zu bytes (kmalloc, vmalloc, kmem_cache_alloc)\n",
                module->name().c_str(), stats.live_objects.load(), stats.live_bytes.load());
     std::unique_ptr<LoadedModule> owned;
     {

@@ -40,9 +40,13 @@ namespace {
 
 using lkmfs::kernel::AllocStats;
 
+using lkmfs::kernel::AllocKind;
+
 struct ObjectInfo {
     std::size_t size;
     AllocStats *stats;
+    AllocKind kind;
+    const kmem_cache *cache; // AllocKind::Cache only
 };
 
 // Every live object, and the last frees (to tell a double free from a wild pointer).
@@ -57,9 +61,11 @@ class ObjectRegistry {
         auto it = live_.find(obj);
         return it == live_.end() ? std::nullopt : std::optional(it->second);
     }
-    // Removes obj; false (and nothing removed) if it is not a live object. *was_freed
-    // tells whether it was freed recently.
-    bool remove(const void *obj, ObjectInfo *info, bool *was_freed) {
+    // Removes obj if it is a live object of `kind` (and `cache`). Otherwise nothing is
+    // removed: *info describes the live object of another kind (size 0 if there is none)
+    // and *was_freed tells whether obj was freed recently.
+    bool remove_if(const void *obj, AllocKind kind, const kmem_cache *cache, ObjectInfo *info,
+                   bool *was_freed) {
         std::lock_guard lock(mutex_);
         auto it = live_.find(obj);
         if (it == live_.end()) {
@@ -68,9 +74,18 @@ class ObjectRegistry {
             return false;
         }
         *info = it->second;
+        if (it->second.kind != kind || (kind == AllocKind::Cache && it->second.cache != cache))
+            return false;
         live_.erase(it);
         recent_frees_[next_free_++ % recent_frees_.size()] = obj;
         return true;
+    }
+    std::size_t count_cache(const kmem_cache *cache) const {
+        std::lock_guard lock(mutex_);
+        return static_cast<std::size_t>(
+            std::count_if(live_.begin(), live_.end(), [&](const auto &kv) {
+                return kv.second.kind == AllocKind::Cache && kv.second.cache == cache;
+            }));
     }
 
   private:
@@ -105,9 +120,79 @@ std::size_t alignment_for(std::size_t size) {
 
 namespace lkmfs::kernel {
 bool is_live_kmalloc_object(const void *obj) {
-    return registry().find(obj).has_value();
+    auto info = registry().find(obj);
+    return info && info->kind == AllocKind::Kmalloc;
 }
 } // namespace lkmfs::kernel
+
+namespace lkmfs::kernel {
+
+const char *alloc_kind_name(AllocKind kind) {
+    switch (kind) {
+    case AllocKind::Kmalloc:
+        return "kmalloc";
+    case AllocKind::Vmalloc:
+        return "vmalloc";
+    case AllocKind::Cache:
+        return "kmem_cache_alloc";
+    }
+    return "?";
+}
+
+void *allocate_object(std::size_t size, std::size_t align, AllocKind kind, const kmem_cache *cache,
+                      bool zero) {
+    void *obj = std::aligned_alloc(align, (size + align - 1) / align * align);
+    if (obj == nullptr)
+        return nullptr;
+    AllocStats *stats = current_stats();
+    registry().add(obj, ObjectInfo{size, stats, kind, cache});
+    stats->live_bytes += size;
+    stats->live_objects += 1;
+    stats->total_allocations += 1;
+    if (zero)
+        std::memset(obj, 0, size);
+    return obj;
+}
+
+bool free_object(const void *obj, AllocKind kind, const kmem_cache *cache, const char *caller) {
+    ObjectInfo info{};
+    bool was_freed = false;
+    if (!registry().remove_if(obj, kind, cache, &info, &was_freed)) {
+        if (info.size != 0) // live, but of another allocator or cache
+            printk(KERN_ERR "BUG: %s of %p: the object was allocated with %s%s%s; left "
+                            "allocated\n",
+                   caller, obj, alloc_kind_name(info.kind),
+                   info.kind == AllocKind::Cache ? " from cache " : "",
+                   info.kind == AllocKind::Cache ? kmem_cache_name(info.cache) : "");
+        else if (was_freed)
+            printk(KERN_ERR "BUG: %s of %p: double free\n", caller, obj);
+        else if (kind == AllocKind::Cache)
+            printk(KERN_ERR "BUG: %s of %p: not an object of cache %s\n", caller, obj,
+                   kmem_cache_name(cache));
+        else
+            printk(KERN_ERR "BUG: %s of %p: not a %s'd object\n", caller, obj,
+                   alloc_kind_name(kind));
+        return false;
+    }
+    info.stats->live_bytes -= info.size;
+    info.stats->live_objects -= 1;
+    std::free(const_cast<void *>(obj));
+    return true;
+}
+
+std::optional<AllocKind> allocated_kind(const void *obj) {
+    auto info = registry().find(obj);
+    return info ? std::optional(info->kind) : std::nullopt;
+}
+
+std::size_t count_cache_objects(const kmem_cache *cache) {
+    return registry().count_cache(cache);
+}
+
+} // namespace lkmfs::kernel
+
+using lkmfs::kernel::allocate_object;
+using lkmfs::kernel::free_object;
 
 extern "C" void *kmalloc(size_t size, gfp_t flags) {
     if (size == 0)
@@ -119,33 +204,14 @@ extern "C" void *kmalloc(size_t size, gfp_t flags) {
                    size, KMALLOC_MAX_SIZE);
         return nullptr;
     }
-    std::size_t align = alignment_for(size);
-    void *obj = std::aligned_alloc(align, (size + align - 1) / align * align);
-    if (obj == nullptr)
-        return nullptr;
-    AllocStats *stats = current_stats();
-    registry().add(obj, ObjectInfo{size, stats});
-    stats->live_bytes += size;
-    stats->live_objects += 1;
-    stats->total_allocations += 1;
-    if (flags & __GFP_ZERO)
-        std::memset(obj, 0, size);
-    return obj;
+    return allocate_object(size, alignment_for(size), AllocKind::Kmalloc, nullptr,
+                           (flags & __GFP_ZERO) != 0);
 }
 
 extern "C" void kfree(const void *obj) {
     if (ZERO_OR_NULL_PTR(obj))
         return;
-    ObjectInfo info{};
-    bool was_freed = false;
-    if (!registry().remove(obj, &info, &was_freed)) {
-        printk(KERN_ERR "BUG: kfree of %p: %s\n", obj,
-               was_freed ? "double free" : "not a kmalloc'd object");
-        return;
-    }
-    info.stats->live_bytes -= info.size;
-    info.stats->live_objects -= 1;
-    std::free(const_cast<void *>(obj));
+    free_object(obj, AllocKind::Kmalloc, nullptr, "kfree");
 }
 
 extern "C" void kfree_sensitive(const void *obj) {
@@ -160,7 +226,7 @@ extern "C" size_t ksize(const void *obj) {
     if (ZERO_OR_NULL_PTR(obj))
         return 0;
     auto info = registry().find(obj);
-    return info ? info->size : 0;
+    return info && info->kind == AllocKind::Kmalloc ? info->size : 0;
 }
 
 extern "C" void *krealloc(const void *p, size_t new_size, gfp_t flags) {

@@ -143,6 +143,10 @@ TEST(DeferredLeftovers, EverythingAModuleLeftRunningIsStoppedWithAWarningAtUnloa
     EXPECT_TRUE(Contains(log, "kd_leftover: tasklet tasklet_fn [kd_leftover] still active at "
                               "unload; killed"))
         << log;
+    EXPECT_TRUE(Contains(log, "kd_leftover: kmem_cache kd_leftover_cache still exists at "
+                              "unload (1 object(s)); destroyed"))
+        << log;
+    EXPECT_TRUE(Contains(log, "kd_leftover: module leaked 2 object(s), 8240 bytes")) << log;
     EXPECT_FALSE(Contains(log, "the queued work ran")) << log; // cancelled, not run
     EXPECT_FALSE(Contains(log, "the tasklet ran")) << log;
 

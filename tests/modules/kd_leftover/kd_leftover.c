@@ -3,7 +3,9 @@
  * kd_leftover: a module whose exit forgets to stop what its init started -- a periodic
  * timer, a delayed work item, a workqueue of its own with an item queued behind a busy
  * one, a scheduled (disabled) tasklet and a kthread. The simulated kernel stops each at
- * unload with a warning; Linux would run freed code later. With stubborn=1 the kthread
+ * unload with a warning; Linux would run freed code later. It also leaves a slab cache
+ * holding an object and a vmalloc'd buffer: both are reported as leaks, and the cache is
+ * destroyed. With stubborn=1 the kthread
  * also ignores kthread_should_stop(), so it cannot be stopped at all.
  * /proc/kd_leftover counts the timer's firings.
  */
@@ -19,6 +21,8 @@
 #include <linux/seq_file.h>
 #include <linux/timer.h>
 #include <linux/workqueue.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 static bool stubborn;
 module_param(stubborn, bool, 0444);
@@ -30,6 +34,7 @@ static struct work_struct busy_work, queued_work;
 static struct tasklet_struct held_tasklet;
 static struct task_struct *worker;
 static atomic_t fired = ATOMIC_INIT(0);
+static struct kmem_cache *cache;
 
 static void periodic_fn(struct timer_list *t)
 {
@@ -90,6 +95,9 @@ static int __init kd_leftover_init(void)
 	if (IS_ERR(worker))
 		return PTR_ERR(worker);
 	proc_create_single("kd_leftover", 0444, NULL, fired_show);
+	cache = kmem_cache_create("kd_leftover_cache", 48, 0, 0, NULL);
+	if (!cache || !kmem_cache_alloc(cache, GFP_KERNEL) || !vmalloc(8192))
+		return -ENOMEM;
 	return 0;
 }
 
