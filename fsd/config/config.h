@@ -23,6 +23,10 @@ struct ModuleToLoad {
 
 enum class Access { All, Owner };
 
+// What becomes of a call whose module code oopsed: its process is killed (SIGKILL), as
+// Linux kills the task that oopsed, or the call fails with EIO.
+enum class OopsAction { Kill, Eio };
+
 struct Config {
     // mount:
     std::vector<std::string> mount_options; // extra -o options, e.g. "allow_other";
@@ -45,6 +49,9 @@ struct Config {
                                       // against the config file's directory
     Access read_access = Access::All; // who may lsmod/modinfo/dmesg through the socket;
                                       // insmod/rmmod are always root-or-owner only
+
+    // debug:
+    OopsAction oops = OopsAction::Kill;
 
     bool operator==(const Config &) const = default;
 };

@@ -207,13 +207,22 @@ void parse_control(const Field &section, const std::string &base_dir, Config &co
             access->as_choice({"all", "owner"}) == "owner" ? Access::Owner : Access::All;
 }
 
+// --- debug -----------------------------------------------------------------------------
+
+void parse_debug(const Field &section, Config &config) {
+    MapFields keys = section.as_map({"oops"});
+    if (auto oops = keys.get("oops"))
+        config.oops =
+            oops->as_choice({"kill", "eio"}) == "eio" ? OopsAction::Eio : OopsAction::Kill;
+}
+
 } // namespace
 
 Config parse_document(const Field &root, const std::string &base_dir) {
     if (!root.is_null() && !root.node().IsMap())
-        root.fail("expected a map of sections (mount, modules, log, control), got " +
+        root.fail("expected a map of sections (mount, modules, log, control, debug), got " +
                   root.describe());
-    MapFields sections = root.as_map({"mount", "modules", "log", "control"});
+    MapFields sections = root.as_map({"mount", "modules", "log", "control", "debug"});
     Config config;
     if (auto mount = sections.get("mount"))
         parse_mount(*mount, config);
@@ -223,6 +232,8 @@ Config parse_document(const Field &root, const std::string &base_dir) {
         parse_log(*log, config);
     if (auto control = sections.get("control"))
         parse_control(*control, base_dir, config);
+    if (auto debug = sections.get("debug"))
+        parse_debug(*debug, config);
     return config;
 }
 

@@ -14,6 +14,9 @@
 
 namespace lkmfs::control {
 
+// Told what a removal waits for, whenever that changes (see ControlBackend::rmmod).
+using RmmodProgress = std::function<void(const RmmodWait &)>;
+
 class ControlBackend {
   public:
     virtual ~ControlBackend() = default;
@@ -26,8 +29,12 @@ class ControlBackend {
                          const std::string &params, const PeerCred &peer, std::string *name) = 0;
 
     // Unloads a module, on behalf of `peer`. ENOENT if not loaded, EBUSY if in use (unless
-    // force). May block for as long as the module's exit sleeps.
-    virtual Error rmmod(const std::string &name, bool force, const PeerCred &peer) = 0;
+    // force) or already being removed (force joins that removal instead). May block for as
+    // long as the module's exit sleeps or waits for calls in flight on its /proc entries;
+    // meanwhile `progress` (if set) is told which calls it waits for, and force interrupts
+    // them.
+    virtual Error rmmod(const std::string &name, bool force, const PeerCred &peer,
+                        const RmmodProgress &progress) = 0;
 
     virtual std::vector<ModuleRow> lsmod() = 0;
 

@@ -140,8 +140,13 @@ void ControlSession::run_on_worker(Request request, std::vector<std::byte> image
             self->follow_log();
             return;
         }
+        // Messages before the reply (what an rmmod waits for) are written at once; a client
+        // that went away makes them fail, and the request goes on regardless.
+        auto notify = [&self](const nlohmann::json &message) {
+            self->write_from_worker(encode_line(message));
+        };
         std::string line = encode_line(execute_request(
-            self->context_.backend, self->context_.options, request, image, self->peer_));
+            self->context_.backend, self->context_.options, request, image, self->peer_, notify));
         asio::post(self->context_.io, [self, line = std::move(line)]() mutable {
             self->send(std::move(line), Then::ReadNext);
         });

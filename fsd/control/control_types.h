@@ -46,6 +46,23 @@ struct ParamRow {
     std::string value;     // without the getter's trailing newline
 };
 
+// A call into a module that the module's removal waits for: rmmod reports them while it
+// waits (a /proc entry's removal waits for the calls in flight on it).
+struct WaitedCall {
+    std::string entry;   // the entry's path below the mount root
+    std::string handler; // "read", "write", "open", ...
+    pid_t pid = 0;       // the calling process's thread
+    std::string comm;    // its name
+    std::string state;   // as ps: "S" interruptible sleep, "D" uninterruptible, "R" other
+};
+
+// What a removal waits for, reported while it waits.
+struct RmmodWait {
+    std::string module;
+    bool forced = false; // the calls are being interrupted (rmmod -f)
+    std::vector<WaitedCall> calls;
+};
+
 // One kernel log record, as /dev/kmsg delivers it.
 struct LogRow {
     std::uint64_t seq = 0;

@@ -7,7 +7,11 @@
 //
 //   hello                          -> {ok, mountpoint, pid, version}
 //   insmod {origin, params, size}  -> {ok, name}
-//   rmmod {name, force}            -> {ok}
+//   rmmod {name, force, progress}  -> {ok}; with progress, first zero or more lines
+//                                     {waiting: {module, forced, calls: [{entry, handler,
+//                                     pid, comm, state}]}}: the calls into the module the
+//                                     removal waits for (state "S", "D" or "R", as ps), each
+//                                     time they change. Older daemons ignore "progress".
 //   lsmod                          -> {ok, modules: [{name, size, refcount, holders, state,
 //                                                     address, taints}]}
 //   modinfo {name}                 -> {ok, info: [[key, value], ...], filename}

@@ -108,6 +108,8 @@ Error parse_request(std::string_view line, Request *out) {
     case Op::Rmmod:
         if (Error e = read_name(j, &out->name))
             return e;
+        if (Error e = read_bool(j, "progress", &out->progress))
+            return e;
         return read_bool(j, "force", &out->force);
     case Op::Modinfo:
         return read_name(j, &out->name);

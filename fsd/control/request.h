@@ -14,14 +14,15 @@ enum class Op { Hello, Insmod, Rmmod, Lsmod, Modinfo, Dmesg, Params, SetParam };
 
 struct Request {
     Op op = Op::Hello;
-    std::string origin;   // insmod: where lkmctl read the image
-    std::string params;   // insmod: "a=1 b=x"
-    std::size_t size = 0; // insmod: bytes of image following the line
-    std::string name;     // rmmod, modinfo, params, set_param: the module
-    std::string param;    // set_param: the parameter
-    std::string value;    // set_param: its new value (may be empty)
-    bool force = false;   // rmmod
-    bool follow = false;  // dmesg
+    std::string origin;    // insmod: where lkmctl read the image
+    std::string params;    // insmod: "a=1 b=x"
+    std::size_t size = 0;  // insmod: bytes of image following the line
+    std::string name;      // rmmod, modinfo, params, set_param: the module
+    std::string param;     // set_param: the parameter
+    std::string value;     // set_param: its new value (may be empty)
+    bool force = false;    // rmmod
+    bool progress = false; // rmmod: report what the removal waits for while it waits
+    bool follow = false;   // dmesg
 };
 
 // Parses one request line (without its newline). On failure the Error (EINVAL) names what

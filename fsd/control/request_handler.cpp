@@ -34,8 +34,12 @@ json insmod(ControlBackend &backend, const Request &request, std::span<const std
     return reply;
 }
 
-json rmmod(ControlBackend &backend, const Request &request, const PeerCred &peer) {
-    if (Error e = backend.rmmod(request.name, request.force, peer))
+json rmmod(ControlBackend &backend, const Request &request, const PeerCred &peer,
+           const Notify &notify) {
+    RmmodProgress progress;
+    if (request.progress && notify)
+        progress = [&notify](const RmmodWait &wait) { notify(json{{"waiting", wait}}); };
+    if (Error e = backend.rmmod(request.name, request.force, peer, progress))
         return error_reply(e);
     return ok_reply();
 }
@@ -76,14 +80,14 @@ json set_param(ControlBackend &backend, const Request &request, const PeerCred &
 }
 
 json dispatch(ControlBackend &backend, const ControlOptions &options, const Request &request,
-              std::span<const std::byte> image, const PeerCred &peer) {
+              std::span<const std::byte> image, const PeerCred &peer, const Notify &notify) {
     switch (request.op) {
     case Op::Hello:
         return hello(options);
     case Op::Insmod:
         return insmod(backend, request, image, peer);
     case Op::Rmmod:
-        return rmmod(backend, request, peer);
+        return rmmod(backend, request, peer, notify);
     case Op::Lsmod:
         return lsmod(backend);
     case Op::Modinfo:
@@ -101,9 +105,9 @@ json dispatch(ControlBackend &backend, const ControlOptions &options, const Requ
 } // namespace
 
 json execute_request(ControlBackend &backend, const ControlOptions &options, const Request &request,
-                     std::span<const std::byte> image, const PeerCred &peer) {
+                     std::span<const std::byte> image, const PeerCred &peer, const Notify &notify) {
     try {
-        return dispatch(backend, options, request, image, peer);
+        return dispatch(backend, options, request, image, peer, notify);
     } catch (const std::exception &e) {
         return error_reply({EIO, std::string(op_name(request.op)) + " failed: " + e.what()});
     }

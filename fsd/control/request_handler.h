@@ -10,18 +10,23 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <vector>
 
 namespace lkmfs::control {
 
+// Sends one message to the client before the reply (from the worker thread).
+using Notify = std::function<void(const nlohmann::json &)>;
+
 // The reply to `request` (already authorised). `image` holds the insmod bytes. A dmesg
-// request is answered with a snapshot; following is the session's business. Exceptions
-// from the backend become an EIO reply: a fault in one request must not take the server
-// down.
+// request is answered with a snapshot; following is the session's business. An rmmod with
+// "progress" sends {"waiting": {...}} through `notify` whenever what it waits for changes.
+// Exceptions from the backend become an EIO reply: a fault in one request must not take
+// the server down.
 nlohmann::json execute_request(ControlBackend &backend, const ControlOptions &options,
                                const Request &request, std::span<const std::byte> image,
-                               const PeerCred &peer);
+                               const PeerCred &peer, const Notify &notify = {});
 
 // {"ok": true, "records": [...]}
 nlohmann::json log_records_reply(const std::vector<LogRow> &records);

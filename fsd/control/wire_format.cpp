@@ -50,6 +50,32 @@ void from_json(const nlohmann::json &j, ParamRow &row) {
     row.value = row.readable ? j.at("value").get<std::string>() : std::string();
 }
 
+void to_json(nlohmann::json &j, const WaitedCall &call) {
+    j = nlohmann::json{{"entry", call.entry},
+                       {"handler", call.handler},
+                       {"pid", call.pid},
+                       {"comm", call.comm},
+                       {"state", call.state}};
+}
+
+void from_json(const nlohmann::json &j, WaitedCall &call) {
+    j.at("entry").get_to(call.entry);
+    j.at("handler").get_to(call.handler);
+    j.at("pid").get_to(call.pid);
+    j.at("comm").get_to(call.comm);
+    j.at("state").get_to(call.state);
+}
+
+void to_json(nlohmann::json &j, const RmmodWait &wait) {
+    j = nlohmann::json{{"module", wait.module}, {"forced", wait.forced}, {"calls", wait.calls}};
+}
+
+void from_json(const nlohmann::json &j, RmmodWait &wait) {
+    j.at("module").get_to(wait.module);
+    j.at("forced").get_to(wait.forced);
+    j.at("calls").get_to(wait.calls);
+}
+
 nlohmann::json ok_reply() {
     return nlohmann::json{{"ok", true}};
 }

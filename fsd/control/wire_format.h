@@ -20,6 +20,11 @@ void from_json(const nlohmann::json &j, LogRow &row);
 void to_json(nlohmann::json &j, const ParamRow &row);
 void from_json(const nlohmann::json &j, ParamRow &row);
 
+void to_json(nlohmann::json &j, const WaitedCall &call);
+void from_json(const nlohmann::json &j, WaitedCall &call);
+void to_json(nlohmann::json &j, const RmmodWait &wait);
+void from_json(const nlohmann::json &j, RmmodWait &wait);
+
 // {"ok": true}
 nlohmann::json ok_reply();
 // {"ok": false, "errno": err, "message": message}

@@ -204,6 +204,7 @@ int run_daemon(const DaemonOptions &options) {
     kernel::KernelOptions kopts;
     kopts.log_buf_bytes = cfg.log_buf_bytes;
     kopts.console_loglevel = cfg.console_loglevel;
+    kopts.oops_kills_caller = cfg.oops == config::OopsAction::Kill;
     kopts.owner_uid = ::getuid();
     kopts.owner_gid = ::getgid();
     kernel::Kernel kernel(kopts);

@@ -14,6 +14,13 @@ kernel::Caller caller_of(const control::PeerCred &peer) {
     return {peer.pid, peer.uid, peer.gid};
 }
 
+control::RmmodWait to_wait(const kernel::UnloadWait &w) {
+    control::RmmodWait wait{w.module, w.forced, {}};
+    for (const kernel::CallReport &c : w.calls)
+        wait.calls.push_back({c.entry, c.handler, c.pid, c.comm, std::string(1, c.state)});
+    return wait;
+}
+
 control::LogRow to_row(const kernel::LogRecord &r) {
     return {r.seq, r.ts_usec, r.level, r.facility, r.cont, r.text};
 }
@@ -27,8 +34,12 @@ control::Error KernelBackend::insmod(std::span<const std::byte> image, const std
 }
 
 control::Error KernelBackend::rmmod(const std::string &name, bool force,
-                                    const control::PeerCred &peer) {
-    return to_error(kernel_.modules().rmmod(name, force, caller_of(peer)));
+                                    const control::PeerCred &peer,
+                                    const control::RmmodProgress &progress) {
+    kernel::UnloadProgress report;
+    if (progress)
+        report = [&progress](const kernel::UnloadWait &wait) { progress(to_wait(wait)); };
+    return to_error(kernel_.modules().rmmod(name, force, caller_of(peer), report));
 }
 
 std::vector<control::ModuleRow> KernelBackend::lsmod() {

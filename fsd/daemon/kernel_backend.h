@@ -16,8 +16,8 @@ class KernelBackend final : public control::ControlBackend {
     control::Error insmod(std::span<const std::byte> image, const std::string &origin,
                           const std::string &params, const control::PeerCred &peer,
                           std::string *name) override;
-    control::Error rmmod(const std::string &name, bool force,
-                         const control::PeerCred &peer) override;
+    control::Error rmmod(const std::string &name, bool force, const control::PeerCred &peer,
+                         const control::RmmodProgress &progress) override;
     std::vector<control::ModuleRow> lsmod() override;
     control::Error modinfo(const std::string &name, control::ModuleInfo *out) override;
     std::vector<control::LogRow> log_snapshot() override;

@@ -2,8 +2,10 @@
 
 #include "errno_map.h"
 #include "kernel/exec_context.h"
+#include "poll_notifier.h"
 #include "procfs/file_ops.h"
 #include "procfs/proc_tree.h"
+#include "worker_pool.h"
 
 #include <fuse_lowlevel.h>
 #include <signal.h>
@@ -54,13 +56,16 @@ kernel::Caller caller_of(fuse_req_t req) {
     return {ctx->pid, ctx->uid, ctx->gid};
 }
 
+WorkerPool &worker_pool_of(fuse_req_t req);
+
 // A request on behalf of a process: `current` is that process, and the kernel's
 // INTERRUPT (the process got a signal) reaches sleeping handlers as signal_pending().
-// The scope must end before the reply: replying frees the request.
+// The scope must end before the reply: replying frees the request. Its worker counts as
+// busy in module code meanwhile (see WorkerPool).
 class RequestScope {
   public:
     explicit RequestScope(fuse_req_t req, OpenFile *file = nullptr)
-        : req_(req), task_(caller_for(req, file), &signal_) {
+        : busy_(worker_pool_of(req)), req_(req), task_(caller_for(req, file), &signal_) {
         fuse_req_interrupt_func(req_, &RequestScope::on_interrupt, &signal_);
     }
     ~RequestScope() {
@@ -83,6 +88,7 @@ class RequestScope {
     static void on_interrupt(fuse_req_t, void *data) {
         static_cast<kernel::TaskSignal *>(data)->raise();
     }
+    WorkerPool::Busy busy_;
     fuse_req_t req_;
     kernel::TaskSignal signal_;
     kernel::TaskScope task_;
@@ -101,6 +107,9 @@ struct FuseBridge::Impl {
     MountOptions options;
     std::atomic<bool> serving{false};
     pthread_t serve_thread{};
+    WorkerPool pool; // workers busy in module code, against mount.max_threads
+    // Closed before the unmount closes the device: see NotifyGate.
+    std::shared_ptr<NotifyGate> notify_gate = std::make_shared<NotifyGate>();
 
     std::mutex files_mutex; // owns the open files and directory snapshots by handle
     std::unordered_map<std::uint64_t, std::shared_ptr<OpenFile>> files;
@@ -344,10 +353,21 @@ struct FuseBridge::Impl {
         fuse_reply_ioctl(req, static_cast<int>(ret), out_bufsz ? buf.data() : nullptr, out_bufsz);
     }
 
+    // The kernel passes a handle (ph) only when a poller will sleep; procfs keeps the newest
+    // one for the wake-ups of the queues the handler waits on. Never ENOSYS: the kernel
+    // would stop asking for every file of the mount.
     static void poll(fuse_req_t req, fuse_ino_t, fuse_file_info *fi, fuse_pollhandle *ph) {
-        unsigned mask = procfs::poll_file(file_of(fi));
+        Impl &self = of(req);
+        procfs::PollNotify notify;
         if (ph != nullptr)
-            fuse_pollhandle_destroy(ph);
+            notify = make_poll_notifier(self.notify_gate, ph);
+        // Kernels before FUSE 7.21 do not say which events the poller waits for.
+        __poll_t events = fi->poll_events != 0 ? fi->poll_events : ~__poll_t{0};
+        __poll_t mask;
+        {
+            RequestScope scope(req, &file_of(fi));
+            mask = procfs::poll_file(file_of(fi), events, std::move(notify));
+        }
         fuse_reply_poll(req, mask);
     }
 
@@ -387,9 +407,16 @@ struct FuseBridge::Impl {
     }
 };
 
+namespace {
+WorkerPool &worker_pool_of(fuse_req_t req) {
+    return FuseBridge::Impl::of(req).pool;
+}
+} // namespace
+
 FuseBridge::FuseBridge(procfs::ProcTree &tree) : impl_(std::make_unique<Impl>(tree)) {}
 
 FuseBridge::~FuseBridge() {
+    impl_->notify_gate->close();
     unmount();
     if (impl_->session != nullptr)
         fuse_session_destroy(impl_->session);
@@ -434,8 +461,10 @@ int FuseBridge::serve() {
     impl_->serving.store(true);
     fuse_loop_config *config = fuse_loop_cfg_create();
     fuse_loop_cfg_set_max_threads(config, impl_->options.max_threads);
+    impl_->pool.start(impl_->options.max_threads);
     fuse_loop_cfg_set_idle_threads(config, impl_->options.max_idle_threads);
     int ret = fuse_session_loop_mt(impl_->session, config);
+    impl_->pool.stop();
     fuse_loop_cfg_destroy(config);
     impl_->serving.store(false);
     return ret;
@@ -451,6 +480,7 @@ void FuseBridge::request_exit() {
 
 void FuseBridge::unmount() {
     if (impl_->mounted) {
+        impl_->notify_gate->close();
         fuse_session_unmount(impl_->session);
         impl_->mounted = false;
     }

@@ -3,6 +3,7 @@
 #include "exec_context.h"
 #include "kernel.h"
 #include "oops.h"
+#include "oops_report.h"
 #include "stack_trace.h"
 #include "taint.h"
 
@@ -25,61 +26,6 @@ namespace lkmfs::kernel {
 namespace {
 
 constexpr int kMaxFrames = 48;
-thread_local int t_oops_boundaries = 0;
-std::atomic<int> g_die_counter{0};
-
-struct TaskIdentity {
-    long pid;
-    std::string comm;
-};
-
-TaskIdentity current_identity() {
-    const ExecContext &ctx = exec_context();
-    if (ctx.has_task)
-        return {static_cast<long>(ctx.task.pid), ctx.task.comm};
-    return {static_cast<long>(::syscall(SYS_gettid)), "lkmfsd"};
-}
-
-std::string modules_linked_in() {
-    std::string out = "Modules linked in:";
-    for (const auto &m : Kernel::get().modules().list()) {
-        out += " " + m.name;
-        if (!m.taints.empty())
-            out += "(" + m.taints + ")";
-    }
-    return out;
-}
-
-void print_cpu_line(const TaskIdentity &task) {
-    printk(KERN_WARNING "CPU: 0 PID: %ld Comm: %s %s %s #1\n", task.pid, task.comm.c_str(),
-           taint_string().c_str(), LKMFS_UTS_RELEASE);
-    printk(KERN_WARNING "Hardware name: lkmfs userspace kernel sandbox\n");
-}
-
-// RIP (the reporting call site) and the callers above it, up to where the thread entered
-// the C library (its start routine); frames without a name are left out.
-void print_trace(std::uintptr_t site, const std::vector<std::uintptr_t> &frames) {
-    printk(KERN_WARNING "RIP: 0010:%s\n", symbolize(site).c_str());
-    printk(KERN_WARNING "Call Trace:\n");
-    printk(KERN_WARNING " <TASK>\n");
-    std::size_t first = 0;
-    while (first < frames.size() && frames[first] != site)
-        ++first;
-    for (std::size_t i = first + 1; i < frames.size(); ++i) {
-        if (in_c_library(frames[i]))
-            break;
-        std::string name = symbolize(frames[i]);
-        if (name.rfind("0x", 0) != 0) // a library's internals (libfuse): nothing to name
-            printk(KERN_WARNING " %s\n", name.c_str());
-    }
-    printk(KERN_WARNING " </TASK>\n");
-}
-
-// Reports do not interleave with one another.
-std::mutex &report_mutex() {
-    static std::mutex mutex;
-    return mutex;
-}
 
 void warn_report(const char *file, int line, const char *func, unsigned taint, std::uintptr_t site,
                  const char *fmt, va_list *args) {
@@ -97,7 +43,7 @@ void warn_report(const char *file, int line, const char *func, unsigned taint, s
                where.c_str());
         printk(KERN_WARNING "%s\n", modules_linked_in().c_str());
         print_cpu_line(task);
-        print_trace(site, frames);
+        print_trace(site, frames.data(), frames.size());
         printk(KERN_WARNING "---[ end trace 0000000000000000 ]---\n");
     }
     if (taint < kTaintFlagsCount)
@@ -105,18 +51,6 @@ void warn_report(const char *file, int line, const char *func, unsigned taint, s
 }
 
 } // namespace
-
-OopsBoundary::OopsBoundary() {
-    ++t_oops_boundaries;
-}
-
-OopsBoundary::~OopsBoundary() {
-    --t_oops_boundaries;
-}
-
-bool OopsBoundary::active() {
-    return t_oops_boundaries > 0;
-}
 
 } // namespace lkmfs::kernel
 
@@ -144,16 +78,15 @@ extern "C" void __lkmfs_bug(const char *file, int line, const char *func) {
         std::lock_guard lock(report_mutex());
         printk(KERN_WARNING "------------[ cut here ]------------\n");
         printk(KERN_CRIT "kernel BUG at %s:%d!\n", file, line);
-        printk(KERN_WARNING "invalid opcode: 0000 [#%d] PREEMPT SMP NOPTI\n",
-               g_die_counter.fetch_add(1) + 1);
+        printk(KERN_WARNING "invalid opcode: 0000 [#%d] PREEMPT SMP NOPTI\n", next_die_number());
         print_cpu_line(task);
-        print_trace(site, frames);
+        print_trace(site, frames.data(), frames.size());
         printk(KERN_WARNING "%s\n", modules_linked_in().c_str());
         printk(KERN_WARNING "---[ end trace 0000000000000000 ]---\n");
     }
     add_taint(kTaintDie);
-    if (OopsBoundary::active())
-        throw KernelOops();
+    if (in_oops_boundary())
+        oops_unwind(); // the call that hit BUG() ends here
     // Nowhere to return to: the caller's code after BUG() must not run.
     printk(KERN_EMERG "lkmfs: BUG() in %s outside a contained call: stopping the daemon\n",
            func != nullptr ? func : "?");

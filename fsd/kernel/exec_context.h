@@ -26,7 +26,16 @@ struct UserWindow {
     bool contains(const void *p, std::size_t n) const;
 };
 
-// Delivery of a signal (a FUSE interrupt, or shutdown) to a task asleep in the kernel.
+// How a task is doing, as ps shows it: what a removal waiting for calls reports, since
+// only an interruptible sleep ends when the call is interrupted.
+enum class TaskState : char {
+    Running = 'R',         // running, or waiting outside a sleeping primitive
+    Interruptible = 'S',   // asleep; a signal ends the sleep
+    Uninterruptible = 'D', // asleep; only the awaited event (or a timeout) ends it
+};
+
+// Delivery of a signal (a FUSE interrupt, a forced unload, or shutdown) to a task asleep
+// in the kernel.
 class TaskSignal {
   public:
     bool pending() const { return pending_.load(std::memory_order_acquire); }
@@ -34,9 +43,13 @@ class TaskSignal {
     // While asleep, a task names how to wake it; raise() calls it.
     void set_waker(std::function<void()> waker);
     void clear_waker();
+    // Kept by the sleeping primitives; read by other threads for reports.
+    void set_state(TaskState state) { state_.store(state, std::memory_order_relaxed); }
+    TaskState state() const { return state_.load(std::memory_order_relaxed); }
 
   private:
     std::atomic<bool> pending_{false};
+    std::atomic<TaskState> state_{TaskState::Running};
     std::mutex mutex_;
     std::function<void()> waker_;
 };

@@ -3,6 +3,7 @@
 #include "kernel_symbols.h"
 #include "kthread.h"
 #include "loaded_module.h"
+#include "oops.h"
 #include "slab_registry.h"
 #include "softirq.h"
 #include "timer_base.h"
@@ -44,6 +45,7 @@ Kernel::Kernel(const KernelOptions &options)
         throw std::runtime_error("cannot read the kernel symbol table: " + st.message);
     proc_ = std::make_unique<procfs::ProcTree>(options.owner_uid, options.owner_gid);
     procfs::register_core_entries(*proc_);
+    install_oops_handlers();
     timers_ = std::make_unique<TimerBase>();
     softirq_ = std::make_unique<Softirq>(*timers_);
     workqueues_ = std::make_unique<Workqueues>();
@@ -62,6 +64,10 @@ Kernel::Kernel(const KernelOptions &options)
         stop_deferred_work_of(module);
         proc_->remove_leftovers_of(&module);
         destroy_caches_of(&module);
+    });
+    modules_->set_module_calls({
+        [this](const LoadedModule *module) { return proc_->calls_into(module); },
+        [this](const LoadedModule *module) { return proc_->interrupt_calls_into(module); },
     });
 }
 

@@ -28,6 +28,7 @@ struct KernelOptions {
     int console_loglevel = 4; // records with level < this also go to stderr, as Linux
     uid_t owner_uid = 0;      // the daemon's owner: proc entries belong to them
     gid_t owner_gid = 0;
+    bool oops_kills_caller = true; // else the oopsed call fails with EIO
 };
 
 class Kernel {

@@ -2,6 +2,7 @@
 
 #include "exec_context.h"
 #include "kernel.h"
+#include "oops.h"
 #include "sleep.h"
 #include "stack_trace.h"
 
@@ -59,7 +60,10 @@ void KThreads::Thread::run(std::promise<pid_t> started) {
     int ret = -EINTR; // stopped before it ever ran: the function is not called
     if (!stop_requested.load()) {
         ModuleScope scope(owner);
-        ret = fn(data);
+        // An oops ends the thread, as it ends the task in Linux; kthread_stop() then
+        // gets -EFAULT instead of a return value that never came.
+        if (!run_contained("kthread", [&] { ret = fn(data); }))
+            ret = -EFAULT;
     }
     exec_context().kthread_task = nullptr;
     tls_kthread = nullptr;

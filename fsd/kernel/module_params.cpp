@@ -1,4 +1,5 @@
 #include "module_params.h"
+#include "oops.h"
 
 #include "slab_registry.h"
 
@@ -109,8 +110,10 @@ Status apply_module_params(std::string_view module_name, std::string_view args,
         int err = 0;
         if (!arg.has_value && !(kp->ops->flags & KERNEL_PARAM_OPS_FL_NOARG))
             err = -EINVAL; // only flag-like parameters may go without a value
-        else
-            err = kp->ops->set(arg.has_value ? arg.value.c_str() : nullptr, kp);
+        else if (!run_contained("param set", [&] {
+                     err = kp->ops->set(arg.has_value ? arg.value.c_str() : nullptr, kp);
+                 }))
+            err = -EFAULT; // a custom setter (module_param_cb) oopsed
         if (err == 0)
             continue;
         const char *val = arg.value.c_str();
@@ -345,7 +348,9 @@ int read_module_param(const kernel_param *kp, std::string *value) {
         return -EPERM;
     // A page, as sysfs gives show(); the standard getters write at most that.
     std::string page(4096, '\0');
-    int n = kp->ops->get(page.data(), kp);
+    int n = 0;
+    if (!run_contained("param get", [&] { n = kp->ops->get(page.data(), kp); }))
+        return -EFAULT;
     if (n < 0)
         return n;
     page.resize(std::min(static_cast<std::size_t>(n), std::strlen(page.c_str())));
@@ -372,7 +377,9 @@ int write_module_param(const kernel_param *kp, std::string_view value) {
         if (arr->num != nullptr)
             saved_num = *arr->num;
     }
-    int err = kp->ops->set(text.c_str(), kp);
+    int err = 0;
+    if (!run_contained("param set", [&] { err = kp->ops->set(text.c_str(), kp); }))
+        err = -EFAULT;
     if (err != 0 && restorable) {
         std::memcpy(arr->elem, saved.data(), saved.size());
         if (arr->num != nullptr)

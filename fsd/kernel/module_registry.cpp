@@ -1,5 +1,7 @@
 #include "module_registry.h"
 
+#include "oops.h"
+
 #include "exec_context.h"
 #include "kernel_symbols.h"
 #include "loaded_module.h"
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -60,6 +63,46 @@ bool exports(const struct module *mod, std::string_view name) {
 
 } // namespace
 
+// The load lock (Linux's module_mutex, held here across init and exit too). An rmmod
+// waiting for it may have to stop waiting instead: when a removal of the very module it
+// wants to remove begins (see ModuleRegistry::rmmod), which kick()s the waiters.
+class LoadLock {
+  public:
+    void lock() {
+        std::unique_lock lock(mutex_);
+        free_.wait(lock, [&] { return !held_; });
+        held_ = true;
+    }
+    void unlock() {
+        {
+            std::lock_guard lock(mutex_);
+            held_ = false;
+        }
+        free_.notify_all();
+    }
+    // Takes the lock (true), unless `give_up()` is true first (false). `give_up` runs
+    // under this lock's own mutex, so it may take the registry's list lock but nothing
+    // that is held while kick() is called.
+    template <class Pred>
+    bool lock_unless(Pred give_up) {
+        std::unique_lock lock(mutex_);
+        free_.wait(lock, [&] { return !held_ || give_up(); });
+        if (held_)
+            return false;
+        held_ = true;
+        return true;
+    }
+    void kick() {
+        std::lock_guard lock(mutex_);
+        free_.notify_all();
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable free_;
+    bool held_ = false;
+};
+
 // A module's parameter lock (kernel_param_lock() in Linux): run-time reads and writes of
 // its parameters hold it; once closed (the module is going), none may start, and closing
 // waits for the one in progress. Shared, so that a caller that found the module can wait
@@ -73,10 +116,14 @@ struct ModuleRegistry::Impl {
     explicit Impl(const KernelSymbols &symbols) : kernel_symbols(symbols) {}
 
     const KernelSymbols &kernel_symbols;
-    std::mutex load_mutex;    // one insmod/rmmod at a time, as Linux's module_mutex
+    LoadLock load_lock;       // one insmod/rmmod at a time, as Linux's module_mutex
     mutable std::mutex mutex; // guards `modules` for readers (lsmod) during a slow init
     std::vector<std::unique_ptr<LoadedModule>> modules; // in load order
     std::function<void(LoadedModule &)> leftover_cleaner;
+    ModuleCalls module_calls;
+    // Removals under way, by module name (under `mutex`): from the exit's start until the
+    // module leaves the list.
+    std::map<std::string, std::shared_ptr<ModuleUnload>, std::less<>> unloads;
     std::vector<std::unique_ptr<LoadedModule>> zombies; // unloaded, code kept mapped
     std::map<const LoadedModule *, std::shared_ptr<ParamGate>> param_gates; // under `mutex`
 
@@ -94,7 +141,13 @@ struct ModuleRegistry::Impl {
     Status resolve_symbols(const std::string &name, const ModuleImage &image, bool gpl,
                            std::vector<LoadedModule *> *uses);
     Status check_duplicate_exports(const std::string &name, const ModuleImage &image);
-    void unlink_and_destroy(LoadedModule *module);
+    // `unload`: the removal under way, over once the module is out of the list.
+    void unlink_and_destroy(LoadedModule *module, ModuleUnload *unload = nullptr);
+    std::shared_ptr<ModuleUnload> unload_of(std::string_view name) const {
+        std::lock_guard lock(mutex);
+        auto it = unloads.find(name);
+        return it != unloads.end() ? it->second : nullptr;
+    }
     void run_exit(LoadedModule &module, const Caller &caller);
 
     // The live module `name` and its parameter gate, locked and open; ENOENT otherwise.
@@ -200,11 +253,12 @@ Status ModuleRegistry::Impl::check_duplicate_exports(const std::string &name,
 void ModuleRegistry::Impl::run_exit(LoadedModule &module, const Caller &caller) {
     TaskScope task(caller);
     ModuleScope scope(&module);
+    // An oops in exit ends exit, not the removal: what the module left is cleaned up after.
     if (module.has_exit())
-        module.mod()->exit();
+        run_contained("module exit", [&] { module.mod()->exit(); });
 }
 
-void ModuleRegistry::Impl::unlink_and_destroy(LoadedModule *module) {
+void ModuleRegistry::Impl::unlink_and_destroy(LoadedModule *module, ModuleUnload *unload) {
     close_params(module);
     if (leftover_cleaner)
         leftover_cleaner(*module);
@@ -232,7 +286,11 @@ void ModuleRegistry::Impl::unlink_and_destroy(LoadedModule *module) {
         owned = std::move(*it);
         modules.erase(it);
         param_gates.erase(module);
+        if (unload != nullptr)
+            unloads.erase(unload->name());
     }
+    if (unload != nullptr)
+        unload->finish(); // before the module's code goes: nothing looks for its calls after
     if (owned->kept_mapped()) {
         // Its code still runs on a thread that would not stop, in its module scope: the
         // record stays too (out of the list), so that scope never dangles.
@@ -252,10 +310,14 @@ void ModuleRegistry::set_leftover_cleaner(std::function<void(LoadedModule &)> cl
     impl_->leftover_cleaner = std::move(cleaner);
 }
 
+void ModuleRegistry::set_module_calls(ModuleCalls calls) {
+    impl_->module_calls = std::move(calls);
+}
+
 Status ModuleRegistry::insmod(std::span<const std::byte> image, std::string_view origin,
                               std::string_view params, const Caller &caller,
                               std::string *name_out) {
-    std::lock_guard load_lock(impl_->load_mutex);
+    std::lock_guard load_lock(impl_->load_lock);
     TaskScope task(caller);
 
     ModuleImage parsed;
@@ -360,11 +422,16 @@ Status ModuleRegistry::insmod(std::span<const std::byte> image, std::string_view
     }
 
     int ret = 0;
+    bool oopsed = false;
     if (mod->init != nullptr) {
         ModuleScope scope(module);
-        ret = mod->init();
+        // An oops in init fails the load (Linux kills insmod and leaves the module stuck
+        // "Loading"): what init made so far is cleaned up as after a failed init.
+        oopsed = !run_contained("module init", [&] { ret = mod->init(); });
+        if (oopsed)
+            ret = -EFAULT;
     }
-    if (ret > 0) {
+    if (ret > 0 && !oopsed) {
         printk(KERN_WARNING "%s: '%s'->init suspiciously returned %d, it should follow 0/-E "
                             "convention\n",
                name.c_str(), name.c_str(), ret);
@@ -373,14 +440,32 @@ Status ModuleRegistry::insmod(std::span<const std::byte> image, std::string_view
     if (ret < 0) {
         module->set_state(MODULE_STATE_GOING);
         impl_->unlink_and_destroy(module);
-        return Status::error(-ret, "init returned " + std::to_string(ret));
+        return Status::error(-ret, oopsed ? std::string("init oopsed (see dmesg)")
+                                          : "init returned " + std::to_string(ret));
     }
     module->set_state(MODULE_STATE_LIVE);
     return Status::ok();
 }
 
-Status ModuleRegistry::rmmod(std::string_view name, bool force, const Caller &caller) {
-    std::lock_guard load_lock(impl_->load_mutex);
+Status ModuleRegistry::rmmod(std::string_view name, bool force, const Caller &caller,
+                             const UnloadProgress &progress) {
+    // A removal holds the load lock for as long as its module's exit waits for calls in
+    // flight. One of this very module may be under way, or begin while we wait for the
+    // lock: Linux refuses a second delete_module() of a going module with EBUSY; a forced
+    // one here joins the first instead, so that its wait can be ended.
+    while (!impl_->load_lock.lock_unless([&] { return impl_->unload_of(name) != nullptr; })) {
+        std::shared_ptr<ModuleUnload> unload = impl_->unload_of(name);
+        if (unload == nullptr)
+            continue; // it ended meanwhile
+        if (!force)
+            return Status::error(EBUSY, "Module " + std::string(name) +
+                                            " is already being removed (rmmod -f interrupts "
+                                            "the calls it waits for)");
+        if (unload->force())
+            unload->wait(progress);
+        return Status::ok();
+    }
+    std::lock_guard load_lock(impl_->load_lock, std::adopt_lock);
     LoadedModule *module = impl_->find(name);
     if (module == nullptr || module->state() == MODULE_STATE_UNFORMED)
         return Status::error(ENOENT, "Module " + std::string(name) + " is not currently loaded");
@@ -402,10 +487,19 @@ Status ModuleRegistry::rmmod(std::string_view name, bool force, const Caller &ca
                module->name().c_str(), module->refcount());
         module->set_state(MODULE_STATE_GOING);
     }
+    auto unload = std::make_shared<ModuleUnload>(module->name(), module, impl_->module_calls);
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->unloads.emplace(module->name(), unload);
+    }
+    impl_->load_lock.kick(); // an rmmod of this module waiting for the lock stops waiting
+    if (force)
+        unload->force();
+    unload->start(progress);
     // Its exit runs with no parameter being read or written (their files go first in Linux).
     impl_->close_params(module);
     impl_->run_exit(*module, caller);
-    impl_->unlink_and_destroy(module);
+    impl_->unlink_and_destroy(module, unload.get());
     return Status::ok();
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "caller.h"
+#include "module_unload.h"
 #include "status.h"
 
 #include <cstddef>
@@ -60,8 +61,13 @@ class ModuleRegistry {
                   std::string_view params, const Caller &caller, std::string *name_out);
 
     // Removes a module, running its exit as `caller`. EBUSY if in use or without exit
-    // function (unless force), ENOENT if not loaded.
-    Status rmmod(std::string_view name, bool force, const Caller &caller);
+    // function (unless force), ENOENT if not loaded. Waits for the calls into the module's
+    // entries that its exit's remove_proc_entry() waits for (rundown), reporting them
+    // through `progress`; `force` interrupts them. While a removal waits, another rmmod of
+    // the module gets EBUSY, as in Linux, but a forced one joins it: it interrupts the
+    // calls, waits with it (reporting through its own `progress`) and succeeds.
+    Status rmmod(std::string_view name, bool force, const Caller &caller,
+                 const UnloadProgress &progress = {});
 
     // Removes every module, newest first (shutdown).
     void unload_all(const Caller &caller);
@@ -87,6 +93,8 @@ class ModuleRegistry {
     // Called after a module's exit (or failed init) ran, before its code is unmapped:
     // whatever the module left registered must go now (the /proc tree uses this).
     void set_leftover_cleaner(std::function<void(LoadedModule &)> cleaner);
+    // How removals find (and, forced, interrupt) the calls in flight into a module.
+    void set_module_calls(ModuleCalls calls);
 
   private:
     struct Impl;

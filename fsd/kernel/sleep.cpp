@@ -35,6 +35,25 @@ class SignalWaker {
     TaskSignal *signal_;
 };
 
+// The task's state while it sleeps on the futex, for reports of what it waits in.
+class SleepingState {
+  public:
+    SleepingState(TaskSignal *task, SleepMode mode) : task_(task) {
+        if (task_ != nullptr)
+            task_->set_state(mode == SleepMode::Interruptible ? TaskState::Interruptible
+                                                              : TaskState::Uninterruptible);
+    }
+    ~SleepingState() {
+        if (task_ != nullptr)
+            task_->set_state(TaskState::Running);
+    }
+    SleepingState(const SleepingState &) = delete;
+    SleepingState &operator=(const SleepingState &) = delete;
+
+  private:
+    TaskSignal *task_;
+};
+
 timespec to_timespec(SleepClock::duration d) {
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
     return timespec{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
@@ -83,6 +102,7 @@ Wakeup futex_sleep(unsigned int *word, unsigned int expected, SleepMode mode,
     timespec ts{};
     if (wait)
         ts = to_timespec(*wait);
+    SleepingState sleeping(exec_context().signal, mode);
     ::syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, wait ? &ts : nullptr, nullptr, 0);
     if (interruptible && sleep_interrupted())
         return Wakeup::Interrupted;

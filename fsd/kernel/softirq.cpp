@@ -3,6 +3,7 @@
 #include "atomic_context.h"
 #include "exec_context.h"
 #include "jiffies.h"
+#include "oops.h"
 #include "stack_trace.h"
 #include "timer_base.h"
 
@@ -90,10 +91,12 @@ void Softirq::run_tasklets() {
         {
             SoftirqScope softirq;
             ModuleScope scope(s.owner);
-            if (t->use_callback)
-                t->callback(t);
-            else
-                t->func(t->data);
+            run_contained("tasklet", [&] {
+                if (t->use_callback)
+                    t->callback(t);
+                else
+                    t->func(t->data);
+            });
         }
         lock.lock();
         __atomic_fetch_and(&t->state, ~(1UL << TASKLET_STATE_RUN), __ATOMIC_ACQ_REL);

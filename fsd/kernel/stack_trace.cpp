@@ -107,8 +107,16 @@ std::shared_ptr<SymbolTable> load_table(const std::string &path) {
         elf_end(elf);
     }
     ::close(fd);
+    // Among names of one address the lookup takes the last: module_init()/module_exit()
+    // make init_module/cleanup_module aliases of the module's own functions, whose names
+    // (kcrash_init) are what Linux prints.
+    auto rank = [](const Symbol &s) {
+        return s.name == "init_module" || s.name == "cleanup_module" ? 0 : 1;
+    };
     std::sort(table->functions.begin(), table->functions.end(),
-              [](const Symbol &a, const Symbol &b) { return a.start < b.start; });
+              [&](const Symbol &a, const Symbol &b) {
+                  return a.start != b.start ? a.start < b.start : rank(a) < rank(b);
+              });
     return table;
 }
 
@@ -220,7 +228,10 @@ const Symbol *function_at(const SymbolTable &table, std::uintptr_t lookup) {
 
 } // namespace
 
-std::string symbolize(std::uintptr_t address) {
+namespace {
+
+// "func+0x12/0x40 [module]" for the function containing `lookup`; offsets from `address`.
+std::string describe(std::uintptr_t address, bool is_return_address) {
     ObjectAt object = object_at(address);
     if (!object.found)
         return hex(address);
@@ -228,16 +239,26 @@ std::string symbolize(std::uintptr_t address) {
     if (table == nullptr)
         return hex(address);
     std::uintptr_t rel = address - object.bias;
-    // Addresses from backtrace() are return addresses: the call is the byte before. A call
-    // to a noreturn function (BUG) can be a function's last instruction, so its return
-    // address is already the next function; look up rel - 1, as the kernel's %pB does.
-    const Symbol *sym = function_at(*table, rel - 1);
+    const Symbol *sym = function_at(*table, is_return_address ? rel - 1 : rel);
     if (sym == nullptr)
         return hex(address);
     std::string out = readable_name(sym->name) + "+" + hex(rel - sym->start) + "/" + hex(sym->size);
     if (!table->module_name.empty())
         out += " [" + table->module_name + "]";
     return out;
+}
+
+} // namespace
+
+std::string symbolize(std::uintptr_t address) {
+    // Addresses from backtrace() are return addresses: the call is the byte before. A call
+    // to a noreturn function (BUG) can be a function's last instruction, so its return
+    // address is already the next function; look up rel - 1, as the kernel's %pB does.
+    return describe(address, true);
+}
+
+std::string symbolize_instruction(std::uintptr_t address) {
+    return describe(address, false);
 }
 
 std::string function_name(std::uintptr_t address) {

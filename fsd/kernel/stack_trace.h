@@ -20,6 +20,10 @@ std::string symbolize(std::uintptr_t address);
 // kernel's %ps prints it: "func [module]", "func" for the daemon's own code.
 std::string function_name(std::uintptr_t address);
 
+// As symbolize(), for the address of an instruction itself (a faulting RIP), not a return
+// address: "func+0x0/0x40 [module]" for a fault at a function's first byte.
+std::string symbolize_instruction(std::uintptr_t address);
+
 // Whether `address` lies in the C library (where a call chain leaves lkmfs for good).
 bool in_c_library(std::uintptr_t address);
 

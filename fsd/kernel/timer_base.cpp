@@ -3,6 +3,7 @@
 #include "atomic_context.h"
 #include "exec_context.h"
 #include "kernel.h"
+#include "oops.h"
 #include "stack_trace.h"
 
 #include <linux/bug.h>
@@ -96,7 +97,7 @@ void TimerBase::run_expired(unsigned long now) {
         if (fn != nullptr) {
             SoftirqScope softirq;
             ModuleScope scope(owner);
-            fn(timer);
+            run_contained("timer callback", [&] { fn(timer); });
         } else {
             printk(KERN_WARNING "timer %p expired with no function (never set up, or shut "
                                 "down); ignored\n",

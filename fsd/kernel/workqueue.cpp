@@ -2,6 +2,7 @@
 
 #include "exec_context.h"
 #include "kernel.h"
+#include "oops.h"
 #include "stack_trace.h"
 
 #include <pthread.h>
@@ -168,7 +169,8 @@ void Workqueues::worker_loop(workqueue_struct *wq, int index) {
         tls_current_queue = wq;
         {
             ModuleScope scope(owner);
-            fn(work); // may free `work`: only its address is used from here on
+            // may free `work`: only its address is used from here on
+            run_contained("work item", [&] { fn(work); });
         }
         tls_current_work = nullptr;
         tls_current_queue = nullptr;

@@ -1,11 +1,18 @@
 #include "file_ops.h"
 
 #include "kernel/exec_context.h"
+#include "kernel/kernel.h"
+#include "kernel/oops.h"
+
+#include <signal.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 
 #include <linux/kernel.h>
+#include <linux/poll.h>
 
 namespace lkmfs::procfs {
 
@@ -14,20 +21,34 @@ namespace {
 using kernel::ModuleScope;
 using kernel::UserWindowScope;
 
-// Holds a use of the entry for the duration of a call (use_pde/unuse_pde).
+// Holds a use of the entry for the duration of a call (use_pde/unuse_pde), named after
+// the handler and the calling task, so that a removal can say what it waits for and a
+// forced unload can interrupt it.
 class EntryUse {
   public:
-    explicit EntryUse(proc_dir_entry &de) : de_(de), ok_(de.use()) {}
+    explicit EntryUse(proc_dir_entry &de, const char *handler = "call")
+        : de_(de), call_(current_call(handler)), ok_(de.use(&call_)) {}
     ~EntryUse() {
         if (ok_)
-            de_.unuse();
+            de_.unuse(&call_);
     }
     EntryUse(const EntryUse &) = delete;
     EntryUse &operator=(const EntryUse &) = delete;
     explicit operator bool() const { return ok_; }
 
   private:
+    static CallInFlight current_call(const char *handler) {
+        const kernel::ExecContext &ctx = kernel::exec_context();
+        CallInFlight call;
+        call.handler = handler;
+        call.pid = ctx.task.pid;
+        std::memcpy(call.comm, ctx.task.comm, sizeof call.comm);
+        call.comm[sizeof call.comm - 1] = '\0';
+        call.signal = ctx.signal;
+        return call;
+    }
     proc_dir_entry &de_;
+    CallInFlight call_;
     bool ok_;
 };
 
@@ -55,19 +76,32 @@ ssize_t checked_count(ssize_t ret, std::size_t count, const char *what, const pr
     return ret;
 }
 
+// A handler oopsed (the report is in the log). As Linux kills the task that oopsed, the
+// calling process is killed, unless the configuration asks for the call to fail with EIO
+// instead; either way the call fails. Never the daemon itself (a core file read by lkmfsd).
+int after_oops() {
+    const kernel::ExecContext &ctx = kernel::exec_context();
+    if (kernel::Kernel::get().options().oops_kills_caller && ctx.has_task && ctx.task.tgid > 0 &&
+        ctx.task.tgid != ::getpid())
+        ::kill(ctx.task.tgid, SIGKILL);
+    return -EIO;
+}
+
 void call_release(OpenFile &file) {
     proc_dir_entry &de = file.entry();
     if (de.ops == nullptr || de.ops->proc_release == nullptr)
         return;
     ModuleScope scope(de.owner);
-    de.ops->proc_release(&de.inode, &file.file);
+    if (!kernel::run_contained("proc_release",
+                               [&] { de.ops->proc_release(&de.inode, &file.file); }))
+        after_oops();
 }
 
 } // namespace
 
 OpenResult open_entry(const proc_dir_entry::Ptr &entry, int open_flags) {
     OpenResult result;
-    EntryUse use(*entry);
+    EntryUse use(*entry, "open");
     if (!use) {
         result.err = -ENOENT;
         return result;
@@ -89,7 +123,10 @@ OpenResult open_entry(const proc_dir_entry::Ptr &entry, int open_flags) {
         f.f_mode &= ~FMODE_LSEEK;
     if (entry->ops != nullptr && entry->ops->proc_open != nullptr) {
         ModuleScope scope(entry->owner);
-        int err = entry->ops->proc_open(&entry->inode, &f);
+        int err = 0;
+        if (!kernel::run_contained("proc_open",
+                                   [&] { err = entry->ops->proc_open(&entry->inode, &f); }))
+            err = after_oops();
         if (err != 0) {
             result.err = err < 0 ? err : -EINVAL;
             return result;
@@ -104,29 +141,33 @@ OpenResult open_entry(const proc_dir_entry::Ptr &entry, int open_flags) {
 
 ssize_t read_file(OpenFile &file, char *user, std::size_t count, loff_t pos) {
     proc_dir_entry &de = file.entry();
-    EntryUse use(de);
+    EntryUse use(de, "read");
     if (!use)
         return -EIO;
     if (de.ops == nullptr || (de.ops->proc_read == nullptr && de.ops->proc_read_iter == nullptr))
         return -EIO;
     std::lock_guard pos_lock(file.pos_lock);
     file.file.f_pos = pos == file.fuse_next ? file.file.f_pos : pos;
-    ssize_t ret;
+    ssize_t ret = 0;
     // As Linux 6.1's procfs: an entry with proc_read_iter is read through it (one user
     // buffer, as new_sync_read() makes for read(2)), and its proc_read is not used.
     bool by_iter = de.ops->proc_read_iter != nullptr;
     {
         ModuleScope scope(de.owner);
         UserWindowScope window(user, count, /*writable=*/true);
-        if (by_iter) {
-            kiocb iocb{&file.file, file.file.f_pos, 0};
-            iov_iter iter;
-            iov_iter_ubuf(&iter, ITER_DEST, user, count);
-            ret = de.ops->proc_read_iter(&iocb, &iter);
-            file.file.f_pos = iocb.ki_pos;
-        } else {
-            ret = de.ops->proc_read(&file.file, user, count, &file.file.f_pos);
-        }
+        bool returned = kernel::run_contained(by_iter ? "proc_read_iter" : "proc_read", [&] {
+            if (by_iter) {
+                kiocb iocb{&file.file, file.file.f_pos, 0};
+                iov_iter iter;
+                iov_iter_ubuf(&iter, ITER_DEST, user, count);
+                ret = de.ops->proc_read_iter(&iocb, &iter);
+                file.file.f_pos = iocb.ki_pos;
+            } else {
+                ret = de.ops->proc_read(&file.file, user, count, &file.file.f_pos);
+            }
+        });
+        if (!returned)
+            ret = after_oops();
     }
     ret = checked_count(ret, count, by_iter ? "proc_read_iter" : "proc_read", de);
     file.fuse_next = pos + (ret > 0 ? ret : 0);
@@ -135,7 +176,7 @@ ssize_t read_file(OpenFile &file, char *user, std::size_t count, loff_t pos) {
 
 ssize_t write_file(OpenFile &file, const char *user, std::size_t count, loff_t pos) {
     proc_dir_entry &de = file.entry();
-    EntryUse use(de);
+    EntryUse use(de, "write");
     if (!use)
         return -EIO;
     if (de.ops == nullptr || de.ops->proc_write == nullptr)
@@ -144,11 +185,14 @@ ssize_t write_file(OpenFile &file, const char *user, std::size_t count, loff_t p
     // With O_APPEND, FUSE puts every write at st_size (0); Linux's /proc writes at f_pos.
     bool sequential = pos == file.fuse_next || (file.file.f_flags & O_APPEND);
     file.file.f_pos = sequential ? file.file.f_pos : pos;
-    ssize_t ret;
+    ssize_t ret = 0;
     {
         ModuleScope scope(de.owner);
         UserWindowScope window(const_cast<char *>(user), count, /*writable=*/false);
-        ret = de.ops->proc_write(&file.file, user, count, &file.file.f_pos);
+        if (!kernel::run_contained("proc_write", [&] {
+                ret = de.ops->proc_write(&file.file, user, count, &file.file.f_pos);
+            }))
+            ret = after_oops();
     }
     ret = checked_count(ret, count, "proc_write", de);
     file.fuse_next = pos + (ret > 0 ? ret : 0);
@@ -158,44 +202,73 @@ ssize_t write_file(OpenFile &file, const char *user, std::size_t count, loff_t p
 long ioctl_file(OpenFile &file, unsigned int cmd, unsigned long arg, void *user,
                 std::size_t user_size) {
     proc_dir_entry &de = file.entry();
-    EntryUse use(de);
+    EntryUse use(de, "ioctl");
     if (!use || de.ops == nullptr || de.ops->proc_ioctl == nullptr)
         return -ENOTTY;
     ModuleScope scope(de.owner);
     UserWindowScope window(user, user_size, /*writable=*/true);
-    long ret = de.ops->proc_ioctl(&file.file, cmd, arg);
+    long ret = 0;
+    if (!kernel::run_contained("proc_ioctl",
+                               [&] { ret = de.ops->proc_ioctl(&file.file, cmd, arg); }))
+        ret = after_oops();
     return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
 }
 
 loff_t lseek_file(OpenFile &file, loff_t offset, int whence) {
     proc_dir_entry &de = file.entry();
-    EntryUse use(de);
+    EntryUse use(de, "lseek");
     if (!use)
         return -EINVAL;
     if (!(file.file.f_mode & FMODE_LSEEK))
         return -ESPIPE;
     ModuleScope scope(de.owner);
-    return de.ops->proc_lseek(&file.file, offset, whence);
+    loff_t pos = 0;
+    if (!kernel::run_contained("proc_lseek",
+                               [&] { pos = de.ops->proc_lseek(&file.file, offset, whence); }))
+        pos = after_oops();
+    return pos;
 }
 
-unsigned poll_file(OpenFile &file) {
-    // proc_poll with wake-ups arrives with the blocking work; until then every entry
-    // answers as one without proc_poll does.
-    (void)file;
-    return kDefaultPollMask;
+__poll_t poll_file(OpenFile &file, __poll_t events, PollNotify notify) {
+    proc_dir_entry &de = file.entry();
+    // As proc_reg_poll(): no handler, or a removed entry, is always readable and writable
+    // (a notifier is then never needed: it goes at once).
+    EntryUse use(de, "poll");
+    if (!use || de.ops == nullptr || de.ops->proc_poll == nullptr)
+        return DEFAULT_POLLMASK;
+    bool may_wait = static_cast<bool>(notify);
+    // Installed before the handler looks at its condition: a wake-up that comes between
+    // its poll_wait() and its answer reaches the poller.
+    if (may_wait)
+        file.poll.set_notifier(std::move(notify));
+    FilePoll::Table table(file.poll, events, may_wait);
+    ModuleScope scope(de.owner);
+    __poll_t mask = 0;
+    if (!kernel::run_contained("proc_poll",
+                               [&] { mask = de.ops->proc_poll(&file.file, table.get()); })) {
+        after_oops();
+        return EPOLLERR;
+    }
+    return mask;
 }
 
 void release_file(const std::shared_ptr<OpenFile> &file) {
     proc_dir_entry &de = file->entry();
-    EntryUse use(de);
+    EntryUse use(de, "release");
     if (!use)
         return; // the entry's rundown releases (or released) this file
+    // Off every queue before proc_release, which may free them (as eventpoll_release()
+    // comes before ->release() in Linux's __fput()).
+    file->poll.close(/*wake_poller=*/false);
     if (file->claim_release())
         call_release(*file);
     de.forget_open_file(file.get());
 }
 
 void release_at_rundown(OpenFile &file) {
+    // The module is going: its queues will never wake this file again, so a poller still
+    // waiting is told to poll once more, and then finds the entry removed.
+    file.poll.close(/*wake_poller=*/true);
     if (file.claim_release())
         call_release(file);
 }

@@ -11,7 +11,7 @@
 namespace lkmfs::procfs {
 
 // DEFAULT_POLLMASK: what poll answers for entries without proc_poll.
-inline constexpr unsigned kDefaultPollMask = 0x0145; // EPOLLIN|EPOLLOUT|EPOLLRDNORM|EPOLLWRNORM
+inline constexpr __poll_t kDefaultPollMask = DEFAULT_POLLMASK;
 
 struct OpenResult {
     int err = 0; // negative errno
@@ -26,7 +26,11 @@ ssize_t write_file(OpenFile &file, const char *user, std::size_t count, loff_t p
 long ioctl_file(OpenFile &file, unsigned int cmd, unsigned long arg, void *user,
                 std::size_t user_size);
 loff_t lseek_file(OpenFile &file, loff_t offset, int whence);
-unsigned poll_file(OpenFile &file);
+// poll/select/epoll: the events ready now. `events` are those the poller waits for
+// (poll_requested_events()). With a `notify`, the poller will sleep: the handler's
+// poll_wait() calls register the file on those queues, and their wake-ups call the newest
+// notifier; without one, poll_wait() does nothing (poll_does_not_wait()).
+__poll_t poll_file(OpenFile &file, __poll_t events = ~__poll_t{0}, PollNotify notify = {});
 // The file's last close.
 void release_file(const std::shared_ptr<OpenFile> &file);
 // Release of a still-open file when its entry is removed (called by the entry's rundown).

@@ -1,6 +1,7 @@
 // An open /proc file: Linux's struct file plus the bookkeeping of its release.
 #pragma once
 
+#include "file_poll.h"
 #include "kernel/caller.h"
 #include "proc_entry.h"
 
@@ -52,6 +53,10 @@ class OpenFile {
     // again, as in Linux), while a pread() or a call after lseek() gets its own offset.
     std::mutex pos_lock;
     loff_t fuse_next = 0;
+
+    // The queues proc_poll waits on and who to tell when they are woken (file_ops: closed
+    // before proc_release, at close or at rundown).
+    FilePoll poll;
 
   private:
     proc_dir_entry::Ptr entry_;

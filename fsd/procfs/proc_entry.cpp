@@ -1,6 +1,7 @@
 #include "proc_entry.h"
 
 #include "file_ops.h"
+#include "kernel/exec_context.h"
 #include "open_file.h"
 
 #include <algorithm>
@@ -12,18 +13,49 @@ std::string proc_dir_entry::path() const {
     return up.empty() ? name : up + "/" + name;
 }
 
-bool proc_dir_entry::use() {
+bool proc_dir_entry::use(const lkmfs::procfs::CallInFlight *call) {
     std::lock_guard lock(rundown_mutex_);
     if (removing_.load())
         return false;
     ++in_use_;
+    if (call != nullptr)
+        calls_.push_back(call);
     return true;
 }
 
-void proc_dir_entry::unuse() {
+void proc_dir_entry::unuse(const lkmfs::procfs::CallInFlight *call) {
     std::lock_guard lock(rundown_mutex_);
+    if (call != nullptr)
+        std::erase(calls_, call);
     if (--in_use_ == 0 && removing_.load())
         rundown_done_.notify_all();
+}
+
+void proc_dir_entry::report_calls(const std::string &path,
+                                  std::vector<lkmfs::procfs::CallReport> *out) {
+    std::lock_guard lock(rundown_mutex_);
+    for (const auto *call : calls_) {
+        lkmfs::procfs::CallReport report;
+        report.entry = path;
+        report.handler = call->handler;
+        report.pid = call->pid;
+        report.comm = call->comm;
+        if (call->signal != nullptr)
+            report.state = static_cast<char>(call->signal->state());
+        out->push_back(std::move(report));
+    }
+}
+
+std::size_t proc_dir_entry::interrupt_calls() {
+    // Under the lock: a call's signal lives until its unuse(), which takes the lock.
+    std::lock_guard lock(rundown_mutex_);
+    std::size_t signalled = 0;
+    for (const auto *call : calls_)
+        if (call->signal != nullptr) {
+            call->signal->raise();
+            ++signalled;
+        }
+    return signalled;
 }
 
 void proc_dir_entry::rundown() {

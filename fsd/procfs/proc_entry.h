@@ -1,6 +1,8 @@
 // A /proc entry: Linux's struct proc_dir_entry, which modules hold as an opaque pointer.
 #pragma once
 
+#include "kernel/call_report.h"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -16,11 +18,23 @@
 
 namespace lkmfs::kernel {
 class LoadedModule;
-}
+class TaskSignal;
+} // namespace lkmfs::kernel
 
 namespace lkmfs::procfs {
 
 class OpenFile;
+
+// One call through an open file in progress (a use of its entry): who makes it, and how to
+// interrupt it. A removal waiting for calls names them; a forced unload signals them.
+struct CallInFlight {
+    const char *handler = "";             // "read", "write", ...
+    pid_t pid = 0;                        // the calling process's thread
+    char comm[16] = {};                   // its name
+    kernel::TaskSignal *signal = nullptr; // its signal (null: cannot be interrupted)
+};
+
+using kernel::CallReport;
 
 // Linux orders a directory's entries by name length first, then bytes (proc_match), and
 // lists them in that order; so do we.
@@ -61,10 +75,18 @@ struct proc_dir_entry {
 
     // Rundown (Linux's use_pde/unuse_pde/proc_entry_rundown): calls in flight are counted;
     // removal stops new calls, waits for those in flight, then releases every open file.
-    bool use();
-    void unuse();
+    // A use may name its call (kept until unuse() with the same pointer) for the two below.
+    bool use(const lkmfs::procfs::CallInFlight *call = nullptr);
+    void unuse(const lkmfs::procfs::CallInFlight *call = nullptr);
     void rundown();
     bool removed() const { return removing_.load(); }
+
+    // The named calls in flight, reported as being on `path`.
+    void report_calls(const std::string &path, std::vector<lkmfs::procfs::CallReport> *out);
+    // Signals every named call in flight, as a signal to its process would: interruptible
+    // sleeps end with -ERESTARTSYS (or -EINTR), signal_pending() becomes true. Returns how
+    // many it signalled.
+    std::size_t interrupt_calls();
 
     void add_open_file(const std::shared_ptr<lkmfs::procfs::OpenFile> &file);
     void forget_open_file(const lkmfs::procfs::OpenFile *file);
@@ -73,6 +95,7 @@ struct proc_dir_entry {
     std::mutex rundown_mutex_;
     std::condition_variable rundown_done_;
     int in_use_ = 0;
+    std::vector<const lkmfs::procfs::CallInFlight *> calls_; // the named uses of in_use_
     std::atomic<bool> removing_{false};
     std::vector<std::shared_ptr<lkmfs::procfs::OpenFile>> open_files_;
 };

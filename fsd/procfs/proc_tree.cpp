@@ -144,6 +144,7 @@ void ProcTree::unlink_locked(proc_dir_entry &de, std::vector<proc_dir_entry::Ptr
     proc_dir_entry::Ptr keep = it->second;
     if (de.is_dir())
         --dir->subdirs;
+    running_down_.emplace(&de, de.path());
     dir->children.erase(it);
     by_ino_.erase(de.ino);
     removed->push_back(std::move(keep));
@@ -151,8 +152,39 @@ void ProcTree::unlink_locked(proc_dir_entry &de, std::vector<proc_dir_entry::Ptr
 
 void ProcTree::run_down(std::vector<proc_dir_entry::Ptr> &removed) {
     // Outside the tree lock: rundown waits for handlers, which may look things up.
-    for (auto &de : removed)
+    for (auto &de : removed) {
         de->rundown();
+        std::unique_lock lock(mutex_);
+        running_down_.erase(de.get());
+    }
+}
+
+template <class Fn>
+void ProcTree::for_each_entry_of(const kernel::LoadedModule *module, Fn &&fn) const {
+    for (const auto &[ino, de] : by_ino_)
+        if (de->owner == module)
+            fn(*de, de->path());
+    for (const auto &[de, path] : running_down_)
+        if (de->owner == module)
+            fn(*de, path);
+}
+
+std::vector<CallReport> ProcTree::calls_into(const kernel::LoadedModule *module) const {
+    std::vector<CallReport> calls;
+    std::shared_lock lock(mutex_);
+    for_each_entry_of(module, [&](proc_dir_entry &de, const std::string &path) {
+        de.report_calls(path, &calls);
+    });
+    return calls;
+}
+
+std::size_t ProcTree::interrupt_calls_into(const kernel::LoadedModule *module) {
+    std::shared_lock lock(mutex_);
+    std::size_t signalled = 0;
+    for_each_entry_of(module, [&](proc_dir_entry &de, const std::string &) {
+        signalled += de.interrupt_calls();
+    });
+    return signalled;
 }
 
 void ProcTree::remove(const char *name, proc_dir_entry *parent) {

@@ -54,6 +54,11 @@ class ProcTree {
     // Removes, with a warning, whatever `module` created and did not remove.
     void remove_leftovers_of(kernel::LoadedModule *module);
 
+    // Calls in flight on the entries `module` created, those in the tree and those being
+    // removed (what an unload of the module waits for), and their interruption.
+    std::vector<CallReport> calls_into(const kernel::LoadedModule *module) const;
+    std::size_t interrupt_calls_into(const kernel::LoadedModule *module); // how many
+
     // The filesystem side.
     proc_dir_entry::Ptr find(std::uint64_t ino) const;
     proc_dir_entry::Ptr lookup(std::uint64_t parent_ino, std::string_view name) const;
@@ -68,10 +73,16 @@ class ProcTree {
     // Unlinks `de` (and its subtree) from the tree; the caller runs them down afterwards.
     void unlink_locked(proc_dir_entry &de, std::vector<proc_dir_entry::Ptr> *removed);
     void run_down(std::vector<proc_dir_entry::Ptr> &removed);
+    // Every entry owned by `module`, linked or running down, with its path, under mutex_.
+    template <class Fn>
+    void for_each_entry_of(const kernel::LoadedModule *module, Fn &&fn) const;
 
     mutable std::shared_mutex mutex_;
     proc_dir_entry::Ptr root_;
     std::unordered_map<std::uint64_t, proc_dir_entry::Ptr> by_ino_;
+    // Unlinked entries whose rundown has not finished, with the path they had: their
+    // calls in flight are still what a removal waits for.
+    std::unordered_map<proc_dir_entry *, std::string> running_down_;
     std::uint64_t next_ino_ = kRootIno + 1;
     uid_t owner_uid_;
     gid_t owner_gid_;

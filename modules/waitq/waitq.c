@@ -11,6 +11,9 @@
  * Ctrl-C on a sleeping reader ends its wait_event_interruptible() with -ERESTARTSYS: the
  * process gets EINTR (or dies of the signal). A write that finds the buffer full takes
  * what fits; with no room at all it fails with ENOSPC.
+ *
+ * poll/select/epoll wait on the same queue: readable while data waits, writable while
+ * there is room. A write wakes the queue for readers, a read for writers.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,6 +21,7 @@
 #include <linux/kernel.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
+#include <linux/poll.h>
 #include <linux/proc_fs.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
@@ -63,6 +67,7 @@ static ssize_t waitq_read(struct file *file, char __user *ubuf, size_t count, lo
 	}
 	pos_read += n;
 	mutex_unlock(&lock);
+	wake_up_interruptible(&queue); /* room for writers polling for EPOLLOUT */
 	return n;
 }
 
@@ -88,9 +93,25 @@ static ssize_t waitq_write(struct file *file, const char __user *ubuf, size_t co
 	return n;
 }
 
+static __poll_t waitq_poll(struct file *file, poll_table *wait)
+{
+	__poll_t mask = 0;
+
+	/* On the queue before looking, so that a write in between is not missed. */
+	poll_wait(file, &queue, wait);
+	mutex_lock(&lock);
+	if (pos_read != pos_write)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (pos_write - pos_read < BUF_SIZE)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	mutex_unlock(&lock);
+	return mask;
+}
+
 static const struct proc_ops waitq_ops = {
 	.proc_read = waitq_read,
 	.proc_write = waitq_write,
+	.proc_poll = waitq_poll,
 };
 
 static int __init waitq_init(void)

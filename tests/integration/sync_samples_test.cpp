@@ -1,6 +1,7 @@
 // The concurrency samples through a real mount: counters/{atomic,spin,rw} keep the exact
 // total under many concurrent writer processes, and the seed's wait-queue reader (waitq)
 // sleeps until a write brings data, while a signal ends its sleep at once.
+#include "background.h"
 #include "lkmfs_daemon.h"
 
 #include <gtest/gtest.h>
@@ -24,73 +25,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-// A command left running in the background, its stdout in a pipe; killed (SIGKILL) and
-// reaped by the destructor if it is still running.
-class Background {
-  public:
-    explicit Background(const std::vector<std::string> &argv) {
-        int fds[2];
-        if (pipe2(fds, O_CLOEXEC) != 0)
-            return;
-        std::vector<char *> args;
-        for (const auto &a : argv)
-            args.push_back(const_cast<char *>(a.c_str()));
-        args.push_back(nullptr);
-        pid_ = fork();
-        if (pid_ == 0) {
-            dup2(fds[1], STDOUT_FILENO);
-            execvp(args[0], args.data());
-            _exit(127);
-        }
-        close(fds[1]);
-        out_ = fds[0];
-    }
-    ~Background() {
-        if (pid_ > 0 && !status_) {
-            kill(pid_, SIGKILL);
-            waitpid(pid_, nullptr, 0);
-        }
-        if (out_ >= 0)
-            close(out_);
-    }
-    Background(const Background &) = delete;
-    Background &operator=(const Background &) = delete;
-
-    bool running() {
-        poll_exit();
-        return pid_ > 0 && !status_;
-    }
-    // The wait status once it exited within `limit`.
-    std::optional<int> wait_exit(std::chrono::milliseconds limit) {
-        auto until = Clock::now() + limit;
-        while (running() && Clock::now() < until)
-            std::this_thread::sleep_for(5ms);
-        return status_;
-    }
-    void signal(int sig) { kill(pid_, sig); }
-    // Its stdout so far (after it exited: all of it).
-    std::string output() {
-        std::string out;
-        char buf[4096];
-        int flags = fcntl(out_, F_GETFL);
-        fcntl(out_, F_SETFL, flags | O_NONBLOCK);
-        ssize_t n;
-        while ((n = read(out_, buf, sizeof buf)) > 0)
-            out.append(buf, static_cast<std::size_t>(n));
-        return out;
-    }
-
-  private:
-    void poll_exit() {
-        int st = 0;
-        if (pid_ > 0 && !status_ && waitpid(pid_, &st, WNOHANG) == pid_)
-            status_ = st;
-    }
-    pid_t pid_ = -1;
-    int out_ = -1;
-    std::optional<int> status_;
-};
 
 const char *kCounters = "modules:\n  load: [counters]\n";
 const char *kWaitq = "modules:\n  load: [waitq]\n";

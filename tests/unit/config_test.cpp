@@ -225,6 +225,20 @@ TEST(ConfigErrors, UnknownKeyWithoutCloseMatchListsTheKnownOnes) {
               "test.yaml:3:3: unknown key 'control.color' (expected 'socket' or 'read_access')");
 }
 
+TEST(ConfigDebug, OopsActionDefaultsToKillAndAcceptsEio) {
+    Config config;
+    ASSERT_FALSE(lkmfs::config::parse_config("", "test.yaml", "", &config));
+    EXPECT_EQ(config.oops, lkmfs::config::OopsAction::Kill);
+    ASSERT_FALSE(lkmfs::config::parse_config("debug:\n  oops: eio\n", "test.yaml", "", &config));
+    EXPECT_EQ(config.oops, lkmfs::config::OopsAction::Eio);
+    EXPECT_EQ(lkmfs::config::default_config().oops, lkmfs::config::OopsAction::Kill);
+}
+
+TEST(ConfigErrors, BadOopsAction) {
+    EXPECT_EQ(error_of("debug:\n  oops: panic\n"),
+              "test.yaml:2:9: key 'debug.oops': expected 'kill' or 'eio', got 'panic'");
+}
+
 TEST(ConfigErrors, DuplicateKey) {
     EXPECT_EQ(error_of("log:\n  console_level: 1\n  console_level: 2\n"),
               "test.yaml:3:3: duplicate key 'log.console_level' (first given on line 2)");
@@ -254,9 +268,10 @@ TEST(ConfigErrors, WrongType) {
               "test.yaml:2:9: key 'modules.load': expected a list, got 'hello'");
     EXPECT_EQ(error_of("control:\n  socket: {a: 1}\n"),
               "test.yaml:2:11: key 'control.socket': expected a string, got a map");
-    EXPECT_EQ(error_of("- mount\n"),
-              "test.yaml:1:1: expected a map of sections (mount, modules, log, control), got a "
-              "list");
+    EXPECT_EQ(
+        error_of("- mount\n"),
+        "test.yaml:1:1: expected a map of sections (mount, modules, log, control, debug), got a "
+        "list");
 }
 
 TEST(ConfigErrors, EmptyValueIsNotAnInteger) {

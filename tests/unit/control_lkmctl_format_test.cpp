@@ -4,6 +4,7 @@
 #include "kmod_wording.h"
 #include "lsmod_format.h"
 #include "modinfo_format.h"
+#include "rmmod_wait_format.h"
 
 #include <gtest/gtest.h>
 
@@ -28,6 +29,49 @@ TEST(LkmctlLsmodFormatTest, ColumnsAndHoldersAsKmod) {
                                      "kprovider              20480  2 kconsumer,kother\n"
                                      "a_module_with_a_long_name 123456789  -1\n");
     EXPECT_EQ(format_lsmod({}), "Module                  Size  Used by\n");
+}
+
+TEST(LkmctlRmmodWaitFormatTest, NamesEachCallAndWhatEndsTheWait) {
+    control::RmmodWait wait{"waitq",
+                            false,
+                            {{"waitq", "read", 101, "cat", "S"},
+                             {"dir/entry", "write", 102, "sh", "R"},
+                             {"waitq", "read", 103, "python3", "D"}}};
+    EXPECT_EQ(format_rmmod_wait(wait),
+              "rmmod: waiting for 3 calls into waitq to return:\n"
+              "rmmod:   read of waitq by pid 101 (cat), asleep\n"
+              "rmmod:   write of dir/entry by pid 102 (sh), running\n"
+              "rmmod:   read of waitq by pid 103 (python3), asleep uninterruptibly (D)\n"
+              "rmmod: 'lkmctl rmmod -f waitq' interrupts them as a signal would, except the "
+              "uninterruptible sleeps (D)\n"
+              "rmmod: Ctrl-C stops waiting here; the removal goes on\n");
+
+    wait.calls.erase(wait.calls.begin(), wait.calls.begin() + 2);
+    EXPECT_EQ(format_rmmod_wait(wait),
+              "rmmod: waiting for 1 call into waitq to return:\n"
+              "rmmod:   read of waitq by pid 103 (python3), asleep uninterruptibly (D)\n"
+              "rmmod: they sleep uninterruptibly (D): no signal ends them, not even rmmod -f\n"
+              "rmmod: Ctrl-C stops waiting here; the removal goes on\n");
+    wait.forced = true;
+    EXPECT_EQ(format_rmmod_wait(wait),
+              "rmmod: waiting for 1 call into waitq to return:\n"
+              "rmmod:   read of waitq by pid 103 (python3), asleep uninterruptibly (D)\n"
+              "rmmod: forced, but no signal ends an uninterruptible sleep (D): it returns when "
+              "what it waits for happens\n"
+              "rmmod: Ctrl-C stops waiting here; the removal goes on\n");
+}
+
+TEST(LkmctlRmmodWaitFormatTest, ListsTenCallsAndCountsTheRest) {
+    control::RmmodWait wait{"ks_sleep", true, {}};
+    for (int i = 0; i < 12; ++i)
+        wait.calls.push_back({"ks_sleep", "read", 200 + i, "cat", "S"});
+    std::string text = format_rmmod_wait(wait);
+    EXPECT_NE(text.find("rmmod:   read of ks_sleep by pid 209 (cat), asleep\n"
+                        "rmmod:   ... and 2 more\n"
+                        "rmmod: forced: interrupting them as a signal would\n"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("pid 210"), std::string::npos) << text;
 }
 
 TEST(LkmctlModinfoFormatTest, FieldsThenParametersAsKmod) {

@@ -289,6 +289,29 @@ TEST_F(LkmctlTest, RmmodForceSkipsTheCheckAndReportsTheDaemonsError) {
     EXPECT_TRUE(calls[0].force);
 }
 
+TEST_F(LkmctlTest, RmmodSaysWhatTheRemovalWaitsFor) {
+    backend.set_modules({{"waitq", 16384, 0, {}, "Live", 0, ""}});
+    backend.set_rmmod_waits({{"waitq", false, {{"waitq", "read", 4242, "cat", "S"}}}});
+    RunResult r = run({"rmmod", "waitq"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "rmmod: waiting for 1 call into waitq to return:\n"
+                     "rmmod:   read of waitq by pid 4242 (cat), asleep\n"
+                     "rmmod: 'lkmctl rmmod -f waitq' interrupts them as a signal would\n"
+                     "rmmod: Ctrl-C stops waiting here; the removal goes on\n");
+    auto calls = backend.rmmod_calls();
+    ASSERT_EQ(calls.size(), 1u);
+    EXPECT_TRUE(calls[0].progress);
+}
+
+TEST_F(LkmctlTest, RmmodOfAModuleBeingRemovedPointsAtRmmodF) {
+    backend.set_modules({{"waitq", 16384, -1, {}, "Unloading", 0, "OE"}});
+    RunResult r = run({"rmmod", "waitq"});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err, "rmmod: ERROR: Module waitq is already being removed ('lkmctl rmmod -f "
+                     "waitq' interrupts the calls it waits for)\n");
+    EXPECT_TRUE(backend.rmmod_calls().empty());
+}
+
 TEST_F(LkmctlTest, RmmodRefusedToANonOwner) {
     backend.set_modules({{"hello", 16384, 0, {}, "Live", 0, ""}});
     backend.set_rmmod_result({EPERM, "Operation not permitted"});

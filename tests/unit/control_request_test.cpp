@@ -46,6 +46,8 @@ TEST(ControlRequestTest, ParsesEveryOp) {
     EXPECT_EQ(rmmod.name, "hello");
     EXPECT_TRUE(rmmod.force);
     EXPECT_FALSE(parse_ok(R"({"op":"rmmod","name":"hello"})").force);
+    EXPECT_FALSE(rmmod.progress);
+    EXPECT_TRUE(parse_ok(R"({"op":"rmmod","name":"hello","progress":true})").progress);
 
     EXPECT_EQ(parse_ok(R"({"op":"modinfo","name":"hello"})").name, "hello");
     EXPECT_TRUE(parse_ok(R"({"op":"dmesg","follow":true})").follow);

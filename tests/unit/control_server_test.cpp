@@ -151,6 +151,31 @@ TEST_F(ControlServerTest, BackendErrorsTravelAsErrnoAndMessage) {
     EXPECT_TRUE(calls[0].force);
 }
 
+TEST_F(ControlServerTest, RmmodWithProgressSendsWhatItWaitsForBeforeTheReply) {
+    RmmodWait wait{"waitq", false, {{"waitq", "read", 4242, "cat", "S"}}};
+    RmmodWait forced{"waitq", true, {{"waitq", "read", 4242, "cat", "D"}}};
+    backend.set_rmmod_waits({wait, forced});
+    auto c = connect();
+    ASSERT_FALSE(c.send_message({{"op", "rmmod"}, {"name", "waitq"}, {"progress", true}}));
+    json first, second, reply;
+    ASSERT_FALSE(c.read_message(&first));
+    ASSERT_FALSE(c.read_message(&second));
+    ASSERT_FALSE(c.read_message(&reply));
+    EXPECT_EQ(first, json::parse(R"({"waiting":{"module":"waitq","forced":false,"calls":[
+        {"entry":"waitq","handler":"read","pid":4242,"comm":"cat","state":"S"}]}})"));
+    EXPECT_EQ(second["waiting"].get<RmmodWait>().calls[0].state, "D");
+    EXPECT_TRUE(second["waiting"]["forced"].get<bool>());
+    EXPECT_EQ(reply, json({{"ok", true}}));
+
+    // Without "progress" (an older lkmctl) only the reply comes.
+    reply = ask(c, {{"op", "rmmod"}, {"name", "waitq"}});
+    EXPECT_EQ(reply, json({{"ok", true}}));
+    auto calls = backend.rmmod_calls();
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_TRUE(calls[0].progress);
+    EXPECT_FALSE(calls[1].progress);
+}
+
 TEST_F(ControlServerTest, LsmodAndModinfoReplies) {
     backend.set_modules({{"hello", 16384, 0, {}, "Live", 0, "OE"},
                          {"base", 20480, 1, {"hello"}, "Live", 0x1000, ""}});

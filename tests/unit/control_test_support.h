@@ -56,6 +56,7 @@ class FakeBackend : public ControlBackend {
         std::string name;
         bool force = false;
         PeerCred peer;
+        bool progress = false; // the client asked to hear what the removal waits for
     };
 
     // --- answers (set before the request arrives) ---
@@ -67,6 +68,11 @@ class FakeBackend : public ControlBackend {
     void set_rmmod_result(Error result) {
         std::lock_guard lock(mutex_);
         rmmod_result_ = std::move(result);
+    }
+    // What rmmod reports waiting for (through its progress callback) before it returns.
+    void set_rmmod_waits(std::vector<RmmodWait> waits) {
+        std::lock_guard lock(mutex_);
+        rmmod_waits_ = std::move(waits);
     }
     void set_modules(std::vector<ModuleRow> modules) {
         std::lock_guard lock(mutex_);
@@ -141,10 +147,20 @@ class FakeBackend : public ControlBackend {
         *name = insmod_name_;
         return insmod_result_;
     }
-    Error rmmod(const std::string &name, bool force, const PeerCred &peer) override {
-        std::lock_guard lock(mutex_);
-        rmmod_calls_.push_back({name, force, peer});
-        return rmmod_result_;
+    Error rmmod(const std::string &name, bool force, const PeerCred &peer,
+                const RmmodProgress &progress) override {
+        std::vector<RmmodWait> waits;
+        Error result;
+        {
+            std::lock_guard lock(mutex_);
+            rmmod_calls_.push_back({name, force, peer, static_cast<bool>(progress)});
+            waits = rmmod_waits_;
+            result = rmmod_result_;
+        }
+        if (progress)
+            for (const RmmodWait &wait : waits)
+                progress(wait);
+        return result;
     }
     std::vector<ModuleRow> lsmod() override {
         std::lock_guard lock(mutex_);
@@ -189,6 +205,7 @@ class FakeBackend : public ControlBackend {
     Error insmod_result_;
     std::string insmod_name_ = "hello";
     Error rmmod_result_;
+    std::vector<RmmodWait> rmmod_waits_;
     std::vector<ModuleRow> modules_;
     Error modinfo_result_;
     ModuleInfo modinfo_;

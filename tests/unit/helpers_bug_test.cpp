@@ -118,17 +118,13 @@ TEST_F(BugTest, WarnOnOnceReportsOnceButReturnsEveryTime) {
 
 TEST_F(BugTest, BugInsideABoundaryReportsTaintsAndAbandonsTheCall) {
     bool reached_end = false;
-    bool caught = false;
-    try {
-        OopsBoundary boundary;
+    bool returned = run_contained("test call", [&] {
         bug_here(true);
         reached_end = true;
-    } catch (const KernelOops &) {
-        caught = true;
-    }
-    EXPECT_TRUE(caught);
+    });
+    EXPECT_FALSE(returned);
     EXPECT_FALSE(reached_end);
-    EXPECT_FALSE(OopsBoundary::active());
+    EXPECT_FALSE(in_oops_boundary());
     std::string log = log_since_start();
     EXPECT_NE(log.find("kernel BUG at "), std::string::npos) << log;
     EXPECT_NE(log.find("helpers_bug_test.cpp:" + kBugHereLine + "!\ninvalid opcode: 0000 [#"),

@@ -35,8 +35,17 @@ int main(int argc, char **argv) {
     bool rmmod_force = false;
     std::vector<std::string> rmmod_modules;
     CLI::App *rmmod = app.add_subcommand("rmmod", "Remove a module from the sandbox");
-    rmmod->add_flag("-f,--force", rmmod_force, "Remove even if in use or without exit function");
+    rmmod->add_flag("-f,--force", rmmod_force,
+                    "Remove even if in use or without exit function, and interrupt the calls "
+                    "into the module that the removal waits for (also when another rmmod of "
+                    "it already waits)");
     rmmod->add_option("module", rmmod_modules, "Module name (or NAME.ko)");
+    rmmod->footer(
+        "As in Linux, a removal waits for the calls in flight on the module's /proc entries\n"
+        "(a reader asleep in a handler, say); meanwhile rmmod lists them on stderr. Ctrl-C\n"
+        "stops the waiting, not the removal. -f interrupts them as a signal would: their\n"
+        "interruptible sleeps end with -ERESTARTSYS and the callers get EINTR; a call asleep\n"
+        "uninterruptibly (D) returns only when what it waits for happens.");
 
     CLI::App *lsmod = app.add_subcommand("lsmod", "Show the loaded modules");
 

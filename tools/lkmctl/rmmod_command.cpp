@@ -1,14 +1,17 @@
 // lkmctl rmmod [-f] MODULE...: kmod's rmmod. Like kmod, it first looks at the module list
-// to say who holds a module, and only then asks for the removal.
+// to say who holds a module, and only then asks for the removal. Unlike kmod, a removal
+// that waits for calls into the module (readers asleep in its entries) says so.
 #include "command_support.h"
 #include "commands.h"
 #include "kmod_wording.h"
+#include "rmmod_wait_format.h"
 
 #include "control/wire_format.h"
 
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace lkmfs::lkmctl {
 
@@ -41,7 +44,31 @@ bool check_not_in_use(const std::string &name, const std::vector<control::Module
         print_kmod_error(kTool, "Module " + name + " is in use");
         return false;
     }
+    if (row->state == "Unloading") {
+        // Linux refuses a second removal of a going module (EBUSY); say what helps.
+        print_kmod_error(kTool, "Module " + name + " is already being removed ('lkmctl rmmod -f " +
+                                    name + "' interrupts the calls it waits for)");
+        return false;
+    }
     return true;
+}
+
+// Asks for the removal and waits for the reply. Meanwhile the daemon sends what the removal
+// waits for whenever that changes; it goes to stderr, so that a waiting rmmod explains
+// itself.
+control::Error request_removal(DaemonConnection &daemon, const std::string &name, bool force,
+                               nlohmann::json *reply) {
+    nlohmann::json request{{"op", "rmmod"}, {"name", name}, {"force", force}, {"progress", true}};
+    if (control::Error e = daemon.send_message(request))
+        return e;
+    for (;;) {
+        if (control::Error e = daemon.read_message(reply))
+            return e;
+        auto waiting = reply->find("waiting");
+        if (waiting == reply->end())
+            return {};
+        std::fputs(format_rmmod_wait(waiting->get<control::RmmodWait>()).c_str(), stderr);
+    }
 }
 
 } // namespace
@@ -77,8 +104,7 @@ int run_rmmod(const GlobalOptions &global, const std::vector<std::string> &modul
                 continue;
             }
         }
-        if (control::Error e =
-                daemon.request({{"op", "rmmod"}, {"name", name}, {"force", force}}, &reply)) {
+        if (control::Error e = request_removal(daemon, name, force, &reply)) {
             print_lkmctl_error(e.message);
             return 1;
         }

@@ -30,9 +30,11 @@ typedef void (*exitcall_t)(void);
 
 /*
  * The loader calls init_module()/cleanup_module(); modules written in the old style define
- * them directly. A wrapper (rather than the kernel's alias) works for C and for C++, whose
- * static functions have mangled names an alias cannot name.
+ * them directly. In C they are aliases of the module's functions, as in Linux (so a report
+ * names kcrash_init, not init_module); C++'s static functions have mangled names an alias
+ * cannot name, so there they are wrappers.
  */
+#ifdef __cplusplus
 #define module_init(initfn)                                                                        \
     static inline initcall_t __maybe_unused __inittest(void) {                                     \
         return initfn;                                                                             \
@@ -50,6 +52,19 @@ typedef void (*exitcall_t)(void);
     __LKMFS_ENTRY void cleanup_module(void) {                                                      \
         exitfn();                                                                                  \
     }
+#else
+#define module_init(initfn)                                                                        \
+    static inline initcall_t __maybe_unused __inittest(void) {                                     \
+        return initfn;                                                                             \
+    }                                                                                              \
+    __LKMFS_ENTRY int init_module(void) __attribute__((__alias__(#initfn)))
+
+#define module_exit(exitfn)                                                                        \
+    static inline exitcall_t __maybe_unused __exittest(void) {                                     \
+        return exitfn;                                                                             \
+    }                                                                                              \
+    __LKMFS_ENTRY void cleanup_module(void) __attribute__((__alias__(#exitfn)))
+#endif
 
 #define late_initcall(fn) module_init(fn)
 #define device_initcall(fn) module_init(fn)

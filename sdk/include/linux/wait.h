@@ -146,9 +146,12 @@ static inline void init_waitqueue_func_entry(struct wait_queue_entry *wq_entry,
 #define wake_up_interruptible_nr(x, nr) __wake_up(x, TASK_INTERRUPTIBLE, nr, NULL)
 #define wake_up_interruptible_all(x) __wake_up(x, TASK_INTERRUPTIBLE, 0, NULL)
 #define wake_up_interruptible_sync(x) wake_up_interruptible(x)
-/* The poll mask travels as the key, for wake functions that filter on it. */
-#define wake_up_poll(x, m) __wake_up(x, TASK_NORMAL, 1, (void *)(uintptr_t)(m))
-#define wake_up_interruptible_poll(x, m) __wake_up(x, TASK_INTERRUPTIBLE, 1, (void *)(uintptr_t)(m))
+/* The poll mask travels as the key, for wake functions that filter on it (a poll entry
+ * is woken only for the events its poller waits for; a NULL key wakes every entry). */
+#define poll_to_key(m) ((void *)(uintptr_t)(__poll_t)(m))
+#define key_to_poll(m) ((__poll_t)(uintptr_t)(void *)(m))
+#define wake_up_poll(x, m) __wake_up(x, TASK_NORMAL, 1, poll_to_key(m))
+#define wake_up_interruptible_poll(x, m) __wake_up(x, TASK_INTERRUPTIBLE, 1, poll_to_key(m))
 #define wake_up_interruptible_sync_poll(x, m) wake_up_interruptible_poll(x, m)
 
 /*
