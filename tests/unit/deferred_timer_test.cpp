@@ -40,16 +40,6 @@ void probe_fn(timer_list *t) {
     p->fired.fetch_add(1);
 }
 
-bool wait_until(const std::function<bool()> &pred, std::chrono::milliseconds limit = 2000ms) {
-    auto until = Clock::now() + limit;
-    while (!pred()) {
-        if (Clock::now() > until)
-            return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
-
 class TimerTest : public ::testing::Test {
   protected:
     Kernel kernel_{quiet_kernel()};
@@ -62,7 +52,7 @@ TEST_F(TimerTest, FiresOnceNotBeforeItsExpiryInSoftirqContextOnTheSoftirqThread)
     unsigned long expires = jiffies + msecs_to_jiffies(40);
     EXPECT_EQ(mod_timer(&p.timer, expires), 0); // was inactive
     EXPECT_TRUE(timer_pending(&p.timer));
-    ASSERT_TRUE(wait_until([&] { return p.fired.load() == 1; }));
+    ASSERT_TRUE(eventually([&] { return p.fired.load() == 1; }));
     EXPECT_TRUE(time_after_eq(p.fired_at.load(), expires));
     // Late by at most a tick on an idle machine; the bound only catches a timer left
     // for much longer (a slow sanitizer build is far within it).
@@ -80,12 +70,12 @@ TEST_F(TimerTest, ModTimerOfAPendingTimerMovesItAndSaysSo) {
     timer_setup(&p.timer, probe_fn, 0);
     EXPECT_EQ(mod_timer(&p.timer, jiffies + HZ * 10), 0);
     EXPECT_EQ(mod_timer(&p.timer, jiffies + 2), 1); // was pending: moved earlier
-    ASSERT_TRUE(wait_until([&] { return p.fired.load() == 1; }, 500ms));
+    ASSERT_TRUE(eventually([&] { return p.fired.load() == 1; }, 500ms));
     EXPECT_EQ(mod_timer_pending(&p.timer, jiffies + 1), 0); // inactive stays inactive
     EXPECT_FALSE(timer_pending(&p.timer));
     EXPECT_EQ(mod_timer(&p.timer, jiffies + 2), 0);
     EXPECT_EQ(timer_reduce(&p.timer, jiffies + HZ), 1); // later: not moved
-    ASSERT_TRUE(wait_until([&] { return p.fired.load() == 2; }, 500ms));
+    ASSERT_TRUE(eventually([&] { return p.fired.load() == 2; }, 500ms));
 }
 
 TEST_F(TimerTest, DelTimerOfAPendingTimerStopsItAndReportsIt) {
@@ -104,7 +94,7 @@ TEST_F(TimerTest, DelTimerSyncWaitsForARunningCallback) {
     p.busy_us = 80000; // the callback busy-waits 80 ms
     timer_setup(&p.timer, probe_fn, 0);
     mod_timer(&p.timer, jiffies);
-    ASSERT_TRUE(wait_until([&] { return p.fired_at.load() != 0; }));
+    ASSERT_TRUE(eventually([&] { return p.fired_at.load() != 0; }));
     EXPECT_EQ(p.fired.load(), 0); // inside the callback now
     del_timer_sync(&p.timer);
     EXPECT_EQ(p.fired.load(), 1); // it returned before del_timer_sync did
@@ -115,7 +105,7 @@ TEST_F(TimerTest, DelTimerSyncStopsASelfRearmingTimer) {
     p.rearm = 1000000;
     timer_setup(&p.timer, probe_fn, 0);
     mod_timer(&p.timer, jiffies + 1);
-    ASSERT_TRUE(wait_until([&] { return p.fired.load() >= 3; }));
+    ASSERT_TRUE(eventually([&] { return p.fired.load() >= 3; }));
     del_timer_sync(&p.timer);
     EXPECT_FALSE(timer_pending(&p.timer));
     int fired = p.fired.load();
@@ -146,7 +136,7 @@ TEST_F(TimerTest, TimersFireInExpiryOrder) {
     unsigned long base = jiffies + 5;
     for (int i = n - 1; i >= 0; --i) // armed in reverse, expiring in order
         mod_timer(&timers[i].timer, base + static_cast<unsigned long>(i) * 2);
-    ASSERT_TRUE(wait_until([&] {
+    ASSERT_TRUE(eventually([&] {
         std::lock_guard lock(order_mutex);
         return order.size() == n;
     }));
@@ -167,7 +157,7 @@ TEST_F(TimerTest, DefineTimerInitialisesStatically) {
     static DEFINE_TIMER(static_timer, [](timer_list *) { hits.fetch_add(1); });
     EXPECT_FALSE(timer_pending(&static_timer));
     mod_timer(&static_timer, jiffies + 1);
-    ASSERT_TRUE(wait_until([&] { return hits.load() == 1; }));
+    ASSERT_TRUE(eventually([&] { return hits.load() == 1; }));
 }
 
 // ---- tasklets ----
@@ -196,7 +186,7 @@ TEST_F(TimerTest, ATaskletScheduledTwiceBeforeItRunsRunsOnceInSoftirq) {
     std::this_thread::sleep_for(20ms);
     EXPECT_EQ(p.runs.load(), 0); // disabled: stays scheduled
     tasklet_enable(&p.tasklet);
-    ASSERT_TRUE(wait_until([&] { return p.runs.load() == 1; }));
+    ASSERT_TRUE(eventually([&] { return p.runs.load() == 1; }));
     EXPECT_TRUE(p.softirq);
     std::this_thread::sleep_for(20ms);
     EXPECT_EQ(p.runs.load(), 1);

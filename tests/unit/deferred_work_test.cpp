@@ -17,16 +17,6 @@
 namespace lkmfs::kernel::sync_test {
 namespace {
 
-bool wait_until(const std::function<bool()> &pred, std::chrono::milliseconds limit = 2000ms) {
-    auto until = Clock::now() + limit;
-    while (!pred()) {
-        if (Clock::now() > until)
-            return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
-
 struct Job {
     work_struct work;
     std::atomic<int> runs{0};
@@ -67,7 +57,7 @@ TEST_F(WorkqueueTest, ScheduleWorkRunsItOnceInProcessContextOnAWorker) {
     INIT_WORK(&j.work, job_fn);
     EXPECT_FALSE(work_pending(&j.work));
     EXPECT_TRUE(schedule_work(&j.work));
-    ASSERT_TRUE(wait_until([&] { return j.runs.load() == 1; }));
+    ASSERT_TRUE(eventually([&] { return j.runs.load() == 1; }));
     EXPECT_FALSE(j.softirq);
     EXPECT_EQ(std::string(j.comm).rfind("kworker/", 0), 0u) << j.comm;
     EXPECT_FALSE(work_pending(&j.work));
@@ -168,7 +158,7 @@ TEST_F(WorkqueueTest, CancelWorkSyncStopsASelfRequeueingItem) {
     j.sleep_ms = 1;
     INIT_WORK(&j.work, job_fn);
     schedule_work(&j.work);
-    ASSERT_TRUE(wait_until([&] { return j.runs.load() >= 5; }));
+    ASSERT_TRUE(eventually([&] { return j.runs.load() >= 5; }));
     cancel_work_sync(&j.work);
     EXPECT_FALSE(work_pending(&j.work));
     EXPECT_EQ(j.running.load(), 0);
@@ -196,7 +186,7 @@ TEST_F(WorkqueueTest, FlushWorkWaitsForTheRunInProgress) {
     j.sleep_ms = 50;
     INIT_WORK(&j.work, job_fn);
     schedule_work(&j.work);
-    ASSERT_TRUE(wait_until([&] { return j.running.load() == 1; }));
+    ASSERT_TRUE(eventually([&] { return j.running.load() == 1; }));
     EXPECT_TRUE(flush_work(&j.work));
     EXPECT_EQ(j.runs.load(), 1);
     EXPECT_FALSE(flush_work(&j.work)); // idle: nothing to wait for
@@ -221,7 +211,7 @@ TEST_F(WorkqueueTest, DelayedWorkRunsNoEarlierThanItsDelay) {
     EXPECT_TRUE(schedule_delayed_work(&d.dwork, msecs_to_jiffies(60)));
     EXPECT_TRUE(delayed_work_pending(&d.dwork));
     EXPECT_FALSE(schedule_delayed_work(&d.dwork, 1));
-    ASSERT_TRUE(wait_until([&] { return d.runs.load() == 1; }));
+    ASSERT_TRUE(eventually([&] { return d.runs.load() == 1; }));
     EXPECT_GE(d.ran_at.load() - start, msecs_to_jiffies(60));
     EXPECT_FALSE(delayed_work_pending(&d.dwork));
 }
@@ -231,7 +221,7 @@ TEST_F(WorkqueueTest, ModDelayedWorkMovesAPendingItem) {
     INIT_DELAYED_WORK(&d.dwork, delayed_fn);
     EXPECT_FALSE(mod_delayed_work(system_wq, &d.dwork, HZ * 10)); // was idle
     EXPECT_TRUE(mod_delayed_work(system_wq, &d.dwork, 1));        // was pending
-    ASSERT_TRUE(wait_until([&] { return d.runs.load() == 1; }, 500ms));
+    ASSERT_TRUE(eventually([&] { return d.runs.load() == 1; }, 500ms));
 }
 
 TEST_F(WorkqueueTest, CancelDelayedWorkSyncBeforeItsTimeMeansItNeverRuns) {
@@ -263,7 +253,7 @@ TEST_F(WorkqueueTest, StaticallyDeclaredWorkRuns) {
     static DECLARE_DELAYED_WORK(static_dwork, [](work_struct *) { hits.fetch_add(10); });
     schedule_work(&static_work);
     schedule_delayed_work(&static_dwork, 1);
-    ASSERT_TRUE(wait_until([&] { return hits.load() == 11; }));
+    ASSERT_TRUE(eventually([&] { return hits.load() == 11; }));
 }
 
 TEST_F(WorkqueueTest, DestroyWorkqueueRunsWhatIsQueuedFirst) {
@@ -305,7 +295,7 @@ TEST(KThreadTest, KthreadRunStartsAThreadThatRunsAsItsOwnTaskUntilStopped) {
     ThreadData d;
     task_struct *k = kthread_run(loop_fn, &d, "test_kt/%d", 3);
     ASSERT_FALSE(IS_ERR(k));
-    ASSERT_TRUE(wait_until([&] { return d.loops.load() >= 3; }));
+    ASSERT_TRUE(eventually([&] { return d.loops.load() >= 3; }));
     EXPECT_STREQ(d.comm, "test_kt/3");
     EXPECT_STREQ(k->comm, "test_kt/3");
     EXPECT_EQ(d.pid.load(), k->pid);
@@ -326,7 +316,7 @@ TEST(KThreadTest, KthreadStopWakesASleepingThreadAtOnce) {
             return 0;
         },
         nullptr, "sleeper");
-    ASSERT_TRUE(wait_until([&] { return started.load(); }));
+    ASSERT_TRUE(eventually([&] { return started.load(); }));
     std::this_thread::sleep_for(10ms);
     auto t0 = Clock::now();
     EXPECT_EQ(kthread_stop(k), 0);
@@ -348,7 +338,7 @@ TEST(KThreadTest, ACreatedThreadWaitsForWakeUpAndStoppingItFirstGivesEintr) {
     std::this_thread::sleep_for(10ms);
     EXPECT_FALSE(e.started.load());
     wake_up_process(k2);
-    ASSERT_TRUE(wait_until([&] { return e.started.load(); }));
+    ASSERT_TRUE(eventually([&] { return e.started.load(); }));
     EXPECT_EQ(kthread_stop(k2), 7);
 }
 
@@ -362,7 +352,7 @@ TEST(KThreadTest, AThreadThatReturnedByItselfStillGivesItsResultToKthreadStop) {
             return 5;
         },
         nullptr, "short");
-    ASSERT_TRUE(wait_until([&] { return done.load(); }));
+    ASSERT_TRUE(eventually([&] { return done.load(); }));
     std::this_thread::sleep_for(10ms);
     EXPECT_EQ(kthread_stop(k), 5);
 }

@@ -6,6 +6,7 @@
 #include "kernel/kernel.h"
 #include "kernel/oops.h"
 #include "kernel/taint.h"
+#include "kernel_log_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -47,24 +48,10 @@ noinline int recurse_forever(int depth) {
     return g_forever ? recurse_forever(depth + 1) + pad[0] : 0;
 }
 
-class OopsTest : public ::testing::Test {
+class OopsTest : public KernelLogTest {
   protected:
-    static KernelOptions quiet() {
-        KernelOptions options;
-        options.console_loglevel = 0;
-        return options;
-    }
-    std::string log() {
-        std::string out;
-        for (const LogRecord &r : kernel_.log().snapshot())
-            if (r.seq >= start_)
-                out += r.text + "\n";
-        return out;
-    }
+    std::string log() { return log_since_start(); }
     bool has(const std::string &text) { return log().find(text) != std::string::npos; }
-
-    Kernel kernel_{quiet()};
-    std::uint64_t start_ = kernel_.log().next_seq();
 };
 
 TEST_F(OopsTest, NullReadEndsTheCallWithThePageFaultReport) {

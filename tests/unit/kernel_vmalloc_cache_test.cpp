@@ -4,6 +4,7 @@
 // for freeing with the wrong function and destroying a cache that still has objects.
 #include "kernel/alloc_stats.h"
 #include "kernel/kernel.h"
+#include "kernel_log_fixture.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -20,23 +21,10 @@
 namespace lkmfs::kernel {
 namespace {
 
-class VmallocCacheTest : public ::testing::Test {
+class VmallocCacheTest : public KernelLogTest {
   protected:
-    static KernelOptions quiet() {
-        KernelOptions options;
-        options.console_loglevel = 0;
-        return options;
-    }
-    std::string new_log() {
-        std::string out;
-        for (const LogRecord &r : kernel_.log().snapshot())
-            if (r.seq >= start_)
-                out += r.text + "\n";
-        return out;
-    }
+    std::string new_log() { return log_since_start(); }
 
-    Kernel kernel_{quiet()};
-    std::uint64_t start_ = kernel_.log().next_seq();
     AllocStats *core_ = kernel_alloc_stats();
     std::size_t objects_before_ = core_->live_objects.load();
 };

@@ -29,6 +29,18 @@ inline std::chrono::microseconds thread_cpu_time() {
                                      ts.tv_nsec / 1000);
 }
 
+// Waits (bounded) until `pred` holds; returns whether it did.
+inline bool eventually(const std::function<bool()> &pred,
+                       std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+    auto until = Clock::now() + limit;
+    while (!pred()) {
+        if (Clock::now() > until)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+}
+
 // Runs `body(i)` on `n` threads at once and waits for all of them.
 inline void run_threads(int n, const std::function<void(int)> &body) {
     std::atomic<int> ready{0};

@@ -12,17 +12,6 @@
 namespace lkmfs::kernel::sync_test {
 namespace {
 
-// Waits (bounded) until `pred` holds; returns whether it did.
-bool eventually(const std::function<bool()> &pred, std::chrono::milliseconds limit = 5s) {
-    auto until = Clock::now() + limit;
-    while (!pred()) {
-        if (Clock::now() > until)
-            return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
-
 // Spins (bounded) until `n` sleepers are queued on `wq`.
 void await_sleepers(wait_queue_head_t *wq, int n) {
     ASSERT_TRUE(eventually([&] {
