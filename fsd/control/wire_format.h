@@ -10,20 +10,17 @@
 
 namespace lkmfs::control {
 
-// nlohmann_json conversions, found by argument-dependent lookup. from_json throws
-// nlohmann::json::exception when a field is missing or has the wrong type.
-void to_json(nlohmann::json &j, const ModuleRow &row);
-void from_json(const nlohmann::json &j, ModuleRow &row);
-void to_json(nlohmann::json &j, const LogRow &row);
-void from_json(const nlohmann::json &j, LogRow &row);
+// nlohmann_json conversions, found by argument-dependent lookup: each field under its own
+// name. from_json throws nlohmann::json::exception when a field is missing or has the
+// wrong type.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ModuleRow, name, size, refcount, holders, state, address, taints)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LogRow, seq, ts_usec, level, facility, cont, text)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(WaitedCall, entry, handler, pid, comm, state)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RmmodWait, module, forced, calls)
+
 // "readable" is sent only when false, and "value" only when readable.
 void to_json(nlohmann::json &j, const ParamRow &row);
 void from_json(const nlohmann::json &j, ParamRow &row);
-
-void to_json(nlohmann::json &j, const WaitedCall &call);
-void from_json(const nlohmann::json &j, WaitedCall &call);
-void to_json(nlohmann::json &j, const RmmodWait &wait);
-void from_json(const nlohmann::json &j, RmmodWait &wait);
 
 // {"ok": true}
 nlohmann::json ok_reply();

@@ -110,7 +110,6 @@ void on_fault(int sig, siginfo_t *info, void *uctx) {
     const auto *uc = static_cast<const ucontext_t *>(uctx);
     f.ip = static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
     f.error_code = static_cast<unsigned long>(uc->uc_mcontext.gregs[REG_ERR]);
-    f.sp = static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
     // The call chain is still on the thread's stack: take it now. backtrace() was warmed
     // up at install, so it does not allocate here.
     f.frame_count =
@@ -136,7 +135,6 @@ ThreadState save_thread_state() {
 // left: it died with preemption or interrupts disabled, or holding locks.
 void restore_thread_state(const ThreadState &saved) {
     AtomicContext &ac = atomic_context();
-    const ExecContext &ctx = exec_context();
     const char *comm = get_current()->comm;
     long pid = get_current()->pid;
     if (ac.preempt_count != saved.preempt_count)
@@ -147,7 +145,6 @@ void restore_thread_state(const ThreadState &saved) {
     if (ac.held.size() > saved.held_locks)
         printk(KERN_ERR "note: %s[%ld] exited holding %zu lock(s); they stay locked\n", comm, pid,
                ac.held.size() - saved.held_locks);
-    (void)ctx;
     ac.preempt_count = saved.preempt_count;
     ac.irqs_disabled = saved.irqs_disabled;
     ac.held.resize(std::min(ac.held.size(), saved.held_locks));

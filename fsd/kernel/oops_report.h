@@ -17,7 +17,6 @@ struct FaultRecord {
     int code = 0;
     std::uintptr_t address = 0; // the faulting data address (SIGSEGV/SIGBUS)
     std::uintptr_t ip = 0;      // the faulting instruction
-    std::uintptr_t sp = 0;
     unsigned long error_code = 0; // x86 page-fault error code
     std::array<std::uintptr_t, 48> frames{};
     int frame_count = 0;

@@ -127,11 +127,6 @@ std::vector<std::string> TimerBase::remove_owned_by(const LoadedModule *module) 
     return names;
 }
 
-std::size_t TimerBase::pending_count() const {
-    std::lock_guard lock(mutex_);
-    return queue_.size();
-}
-
 } // namespace lkmfs::kernel
 
 // ---- C API: <linux/timer.h> ------------------------------------------------------------

@@ -42,7 +42,6 @@ class TimerBase {
     // Deletes the timers armed by `module` (waiting for a running callback) and returns
     // the names of their callbacks, for the unload report.
     std::vector<std::string> remove_owned_by(const LoadedModule *module);
-    std::size_t pending_count() const;
 
   private:
     struct Entry {
@@ -52,7 +51,7 @@ class TimerBase {
     using Queue = std::multimap<unsigned long, Entry>;
     void unlink(Queue::iterator it);
 
-    mutable std::mutex mutex_;
+    std::mutex mutex_;
     std::condition_variable callback_done_;
     Queue queue_;
     std::unordered_map<timer_list *, Queue::iterator> index_;

@@ -2,9 +2,9 @@
 // log, the symbolized call trace, the W and D taints, sys/kernel/tainted, WARN_ONCE's
 // once, and what becomes of the call that hit BUG().
 #include "kernel/exec_context.h"
-#include "kernel/kernel.h"
 #include "kernel/oops.h"
 #include "kernel/taint.h"
+#include "kernel_log_fixture.h"
 #include "procfs/file_ops.h"
 #include "procfs/proc_tree.h"
 
@@ -37,22 +37,10 @@ noinline void bug_here(bool really) {
 }
 const std::string kBugHereLine = std::to_string(__LINE__ - 2); // the BUG_ON's line
 
-class BugTest : public ::testing::Test {
+class BugTest : public KernelLogTest {
   protected:
     BugTest() { reset_taint_for_testing(); }
     ~BugTest() override { reset_taint_for_testing(); }
-    static KernelOptions quiet() {
-        KernelOptions o;
-        o.console_loglevel = 0;
-        return o;
-    }
-    std::string log_since_start() {
-        std::string out;
-        for (const LogRecord &r : kernel_.log().snapshot())
-            if (r.seq >= start_)
-                out += r.text + "\n";
-        return out;
-    }
     std::string read_tainted() {
         auto sys = kernel_.proc().lookup(procfs::ProcTree::kRootIno, "sys");
         EXPECT_NE(sys, nullptr);
@@ -69,9 +57,7 @@ class BugTest : public ::testing::Test {
         return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "";
     }
 
-    Kernel kernel_{quiet()};
     TaskScope task_{Caller{getpid(), getuid(), getgid()}};
-    std::uint64_t start_ = kernel_.log().next_seq();
 };
 
 TEST_F(BugTest, WarnReturnsTheConditionAndOnlyTrueOnesReport) {
