@@ -10,7 +10,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 #include <system_error>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 namespace lkmfs::config {
 
@@ -66,17 +70,81 @@ std::string directory_of(const std::string &path) {
     return absolute.lexically_normal().parent_path().string();
 }
 
+// Where each document of a YAML stream starts: the position of its first node.
+class DocumentMarks : public YAML::EventHandler {
+  public:
+    std::vector<YAML::Mark> starts; // one per document
+    std::vector<YAML::Mark> nodes;  // its first node's position (or the start, if none)
+
+    void OnDocumentStart(const YAML::Mark &mark) override {
+        starts.push_back(mark);
+        nodes.push_back(mark);
+        seen_node_ = false;
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark &mark, YAML::anchor_t) override { node(mark); }
+    void OnAlias(const YAML::Mark &mark, YAML::anchor_t) override { node(mark); }
+    void OnScalar(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                  const std::string &) override {
+        node(mark);
+    }
+    void OnSequenceStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnMapEnd() override {}
+
+  private:
+    void node(const YAML::Mark &mark) {
+        if (!seen_node_ && !nodes.empty())
+            nodes.back() = mark;
+        seen_node_ = true;
+    }
+    bool seen_node_ = false;
+};
+
+// A configuration is one YAML document. Not YAML::LoadAll(): on some malformed streams
+// (a line holding only ',') yaml-cpp 0.7's parser reports an empty document at the same
+// token for ever without consuming it, and LoadAll() collects them until memory runs out
+// (found by tests/fuzz; fixed upstream after 0.7). Here the documents are only walked, a
+// bounded number of times, and a parser stuck in place is a syntax error at that token.
+std::optional<ConfigError> check_one_document(const std::string &text, std::string_view source) {
+    constexpr std::size_t kMaxDocuments = 16;
+    std::istringstream stream(text);
+    YAML::Parser parser(stream);
+    DocumentMarks marks;
+    while (marks.starts.size() < kMaxDocuments && parser.HandleNextDocument(marks)) {
+        std::size_t n = marks.starts.size();
+        if (n >= 2 && marks.starts[n - 1].pos == marks.starts[n - 2].pos) {
+            const YAML::Mark &at = marks.starts[n - 1];
+            std::string token = static_cast<std::size_t>(at.pos) < text.size()
+                                    ? std::string(1, text[static_cast<std::size_t>(at.pos)])
+                                    : std::string("end of file");
+            return located_error(source, at, "YAML syntax error: unexpected '" + token + "'");
+        }
+    }
+    if (marks.starts.size() > 1)
+        return located_error(
+            source, marks.nodes[1],
+            "expected one YAML document, found " + std::to_string(marks.starts.size()) +
+                (marks.starts.size() == kMaxDocuments ? " or more" : "") + " (remove the '---')");
+    return std::nullopt;
+}
+
 } // namespace
 
 std::optional<ConfigError> parse_config(std::string_view yaml_text, std::string_view source_name,
                                         const std::string &base_dir, Config *out) {
     try {
-        std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml_text));
-        if (documents.size() > 1)
-            return located_error(source_name, documents[1].Mark(),
-                                 "expected one YAML document, found " +
-                                     std::to_string(documents.size()) + " (remove the '---')");
-        YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
+        std::string text(yaml_text);
+        if (auto error = check_one_document(text, source_name))
+            return error;
+        YAML::Node root = YAML::Load(text); // the first (only) document; null when empty
         Config parsed = detail::parse_document(detail::Field::root(root), base_dir);
         *out = std::move(parsed);
         return std::nullopt;

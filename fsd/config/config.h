@@ -27,6 +27,25 @@ enum class Access { All, Owner };
 // Linux kills the task that oopsed, or the call fails with EIO.
 enum class OopsAction { Kill, Eio };
 
+// Fault injection for one module, with Linux's fault attributes (see fault_inject.h).
+struct FaultAttrConfig {
+    unsigned long probability = 100; // percent
+    unsigned long interval = 1;      // only every interval-th call may fail
+    long times = -1;                 // failures at most; -1: no limit
+    long space = 0;                  // bytes let through first
+    int verbose = 2;                 // 0 silent, 1 report, 2 report and call trace
+
+    bool operator==(const FaultAttrConfig &) const = default;
+};
+
+struct ModuleFaultInjection {
+    std::string module;
+    std::optional<FaultAttrConfig> failslab;      // allocations return NULL
+    std::optional<FaultAttrConfig> fail_usercopy; // user copies fail (EFAULT)
+
+    bool operator==(const ModuleFaultInjection &) const = default;
+};
+
 struct Config {
     // mount:
     std::vector<std::string> mount_options; // extra -o options, e.g. "allow_other";
@@ -52,6 +71,13 @@ struct Config {
 
     // debug:
     OopsAction oops = OopsAction::Kill;
+    bool lockdep = true;      // lock-order inversions and recursive locking reported
+    bool might_sleep = true;  // sleeping in atomic context reported
+    bool lock_misuse = true;  // spinlock recursion / bad unlock, mutex unlocked by another thread
+    bool kmemleak = true;     // rmmod reports each leaked object with its allocation backtrace
+    int watchdog_thresh = 10; // seconds, 0..60: module code busy 2x this long without sleeping
+                              // is a soft lockup (Linux's kernel.watchdog_thresh); 0: off
+    std::vector<ModuleFaultInjection> fault_injection; // by module name
 
     bool operator==(const Config &) const = default;
 };

@@ -209,8 +209,58 @@ void parse_control(const Field &section, const std::string &base_dir, Config &co
 
 // --- debug -----------------------------------------------------------------------------
 
+bool parse_bool(const Field &field) {
+    return field.as_choice({"true", "false"}) == "true";
+}
+
+// failslab: { interval: 2, probability: 100, times: -1, space: 0, verbose: 2 }
+FaultAttrConfig parse_fault_attr(const Field &field) {
+    MapFields keys = field.as_map({"probability", "interval", "times", "space", "verbose"});
+    FaultAttrConfig attr;
+    if (auto v = keys.get("probability"))
+        attr.probability = static_cast<unsigned long>(v->as_integer(0, 100));
+    if (auto v = keys.get("interval"))
+        attr.interval = static_cast<unsigned long>(v->as_integer(1, 1LL << 31));
+    if (auto v = keys.get("times"))
+        attr.times = static_cast<long>(v->as_integer(-1, 1LL << 31));
+    if (auto v = keys.get("space"))
+        attr.space = static_cast<long>(v->as_integer(0, 1LL << 31));
+    if (auto v = keys.get("verbose"))
+        attr.verbose = static_cast<int>(v->as_integer(0, 2));
+    return attr;
+}
+
+// fault_injection: { kbuf: { failslab: {...}, fail_usercopy: {...} } }
+std::vector<ModuleFaultInjection> parse_fault_injection(const Field &field) {
+    std::vector<ModuleFaultInjection> out;
+    for (const auto &[module, kinds] : field.as_entries()) {
+        ModuleFaultInjection entry;
+        entry.module = module;
+        MapFields keys = kinds.as_map({"failslab", "fail_usercopy"});
+        if (auto f = keys.get("failslab"))
+            entry.failslab = parse_fault_attr(*f);
+        if (auto f = keys.get("fail_usercopy"))
+            entry.fail_usercopy = parse_fault_attr(*f);
+        out.push_back(std::move(entry));
+    }
+    return out;
+}
+
 void parse_debug(const Field &section, Config &config) {
-    MapFields keys = section.as_map({"oops"});
+    MapFields keys = section.as_map({"oops", "kmemleak", "fault_injection", "lockdep",
+                                     "might_sleep", "lock_misuse", "watchdog_thresh"});
+    if (auto lockdep = keys.get("lockdep"))
+        config.lockdep = parse_bool(*lockdep);
+    if (auto might_sleep = keys.get("might_sleep"))
+        config.might_sleep = parse_bool(*might_sleep);
+    if (auto lock_misuse = keys.get("lock_misuse"))
+        config.lock_misuse = parse_bool(*lock_misuse);
+    if (auto kmemleak = keys.get("kmemleak"))
+        config.kmemleak = parse_bool(*kmemleak);
+    if (auto thresh = keys.get("watchdog_thresh"))
+        config.watchdog_thresh = static_cast<int>(thresh->as_integer(0, 60));
+    if (auto faults = keys.get("fault_injection"))
+        config.fault_injection = parse_fault_injection(*faults);
     if (auto oops = keys.get("oops"))
         config.oops =
             oops->as_choice({"kill", "eio"}) == "eio" ? OopsAction::Eio : OopsAction::Kill;

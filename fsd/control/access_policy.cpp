@@ -7,7 +7,7 @@ namespace lkmfs::control {
 namespace {
 
 bool changes_kernel(Op op) {
-    return op == Op::Insmod || op == Op::Rmmod || op == Op::SetParam;
+    return op == Op::Insmod || op == Op::Rmmod || op == Op::SetParam || op == Op::Fault;
 }
 
 } // namespace

@@ -70,6 +70,14 @@ class ControlBackend {
                             const std::string & /*value*/, const PeerCred & /*peer*/) {
         return {ENOSYS, "module parameters are not supported"};
     }
+
+    // Fault injection for the module `name` (loaded or not): sets request.fault_kind to
+    // request.fault_attr, or clears it (fault_off), or with no kind changes nothing; then
+    // lists what is set for that module in *out. (Default: not supported.)
+    virtual Error fault(const std::string & /*name*/, const std::string & /*kind*/, bool /*off*/,
+                        const FaultRow * /*attr*/, std::vector<FaultRow> * /*out*/) {
+        return {ENOSYS, "fault injection is not supported"};
+    }
 };
 
 } // namespace lkmfs::control

@@ -117,9 +117,11 @@ Error ControlServer::Impl::bind_socket() {
         return failed("cannot bind", ec.value());
     if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec)
         return failed("cannot listen on", ec.value());
-    // Anyone may connect; what they may do is decided per request (access_policy.h).
+    // With read access for all, anyone may connect and what they may do is decided per
+    // request (access_policy.h); otherwise only the owner (and root) may connect at all.
+    mode_t mode = context.options.read_access == ReadAccess::All ? 0666 : 0600;
     struct stat st {};
-    if (::chmod(staging.c_str(), 0666) != 0 || ::stat(staging.c_str(), &st) != 0)
+    if (::chmod(staging.c_str(), mode) != 0 || ::stat(staging.c_str(), &st) != 0)
         return failed("cannot set permissions of", errno);
     // RENAME_NOREPLACE: a server that claimed the path meanwhile keeps it.
     if (staging != path &&

@@ -37,6 +37,17 @@ struct ModuleInfo {
     std::vector<std::pair<std::string, std::string>> fields; // key, value in file order
 };
 
+// One kind of fault injection set for a module (Linux's fault_attr files under
+// /sys/kernel/debug/failslab/ and fail_usercopy/, scoped to the module).
+struct FaultRow {
+    std::string kind; // "failslab" or "fail_usercopy"
+    unsigned long probability = 100;
+    unsigned long interval = 1;
+    long times = -1;
+    long space = 0;
+    int verbose = 2;
+};
+
 // One parameter of a loaded module (what /sys/module/NAME/parameters/ would show).
 struct ParamRow {
     std::string name;

@@ -28,6 +28,13 @@
 //                                     and the daemon's owner only). ENOENT no such module
 //                                     or parameter, EACCES no write bit in its perm, else
 //                                     the setter's errno (the old value stays).
+//   fault {name, kind, off, attr}  -> {ok, faults: [{kind, probability, interval, times,
+//                                     space, verbose}]}: fault injection for the module
+//                                     `name` (loaded or not; root and the daemon's owner
+//                                     only). With kind ("failslab", "fail_usercopy") and
+//                                     attr {probability, interval, times, space, verbose}
+//                                     (each optional) sets that kind; with kind and off:
+//                                     true clears it; without kind only lists.
 #pragma once
 
 #include <cstddef>

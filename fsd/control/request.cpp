@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cerrno>
+#include <string>
+#include <type_traits>
 #include <utility>
 
 namespace lkmfs::control {
@@ -12,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<Op, std::string_view>, 8> kOpNames{{
+constexpr std::array<std::pair<Op, std::string_view>, 9> kOpNames{{
     {Op::Hello, "hello"},
     {Op::Insmod, "insmod"},
     {Op::Rmmod, "rmmod"},
@@ -21,6 +23,7 @@ constexpr std::array<std::pair<Op, std::string_view>, 8> kOpNames{{
     {Op::Dmesg, "dmesg"},
     {Op::Params, "params"},
     {Op::SetParam, "set_param"},
+    {Op::Fault, "fault"},
 }};
 
 Error malformed(std::string what) {
@@ -65,6 +68,54 @@ Error read_name(const json &j, std::string *out) {
     if (out->empty())
         return malformed("\"name\" is empty");
     return {};
+}
+
+// fault: {"kind": K} alone shows; with "off": true clears; with "attr": {...} sets.
+Error read_fault(const json &j, Request *out) {
+    if (Error e = read_name(j, &out->name))
+        return e;
+    if (Error e = read_string(j, "kind", false, &out->fault_kind))
+        return e;
+    if (!out->fault_kind.empty() && out->fault_kind != "failslab" &&
+        out->fault_kind != "fail_usercopy")
+        return malformed("\"kind\" must be failslab or fail_usercopy");
+    if (Error e = read_bool(j, "off", &out->fault_off))
+        return e;
+    auto attr = j.find("attr");
+    if (attr == j.end())
+        return {};
+    if (out->fault_kind.empty() || out->fault_off)
+        return malformed("\"attr\" needs a \"kind\" and no \"off\"");
+    if (!attr->is_object())
+        return malformed("\"attr\" must be an object");
+    out->fault_attr.kind = out->fault_kind;
+    auto number = [&](const char *key, long min, long max, auto *value) -> Error {
+        auto it = attr->find(key);
+        if (it == attr->end())
+            return {};
+        // Compared in the type it came in: an unsigned one above LONG_MAX read as long
+        // would wrap (2^64-1 would pass as times -1).
+        bool in_range =
+            it->is_number_unsigned()
+                ? it->get<unsigned long>() <= static_cast<unsigned long>(max) &&
+                      it->get<long>() >= min
+                : it->is_number_integer() && it->get<long>() >= min && it->get<long>() <= max;
+        if (!in_range)
+            return malformed(std::string("\"attr.") + key + "\" must be an integer " +
+                             std::to_string(min) + ".." + std::to_string(max));
+        *value = static_cast<std::remove_pointer_t<decltype(value)>>(it->get<long>());
+        return {};
+    };
+    constexpr long kMax = 1L << 31;
+    if (Error e = number("probability", 0, 100, &out->fault_attr.probability))
+        return e;
+    if (Error e = number("interval", 1, kMax, &out->fault_attr.interval))
+        return e;
+    if (Error e = number("times", -1, kMax, &out->fault_attr.times))
+        return e;
+    if (Error e = number("space", 0, kMax, &out->fault_attr.space))
+        return e;
+    return number("verbose", 0, 2, &out->fault_attr.verbose);
 }
 
 } // namespace
@@ -125,6 +176,8 @@ Error parse_request(std::string_view line, Request *out) {
         if (out->param.empty())
             return malformed("\"param\" is empty");
         return read_string(j, "value", true, &out->value);
+    case Op::Fault:
+        return read_fault(j, out);
     }
     return {};
 }

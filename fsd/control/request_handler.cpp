@@ -79,6 +79,17 @@ json set_param(ControlBackend &backend, const Request &request, const PeerCred &
     return ok_reply();
 }
 
+json fault(ControlBackend &backend, const Request &request) {
+    std::vector<FaultRow> rows;
+    bool sets = !request.fault_kind.empty() && !request.fault_off;
+    if (Error e = backend.fault(request.name, request.fault_kind, request.fault_off,
+                                sets ? &request.fault_attr : nullptr, &rows))
+        return error_reply(e);
+    json reply = ok_reply();
+    reply["faults"] = rows;
+    return reply;
+}
+
 json dispatch(ControlBackend &backend, const ControlOptions &options, const Request &request,
               std::span<const std::byte> image, const PeerCred &peer, const Notify &notify) {
     switch (request.op) {
@@ -98,6 +109,8 @@ json dispatch(ControlBackend &backend, const ControlOptions &options, const Requ
         return params(backend, options, request, peer);
     case Op::SetParam:
         return set_param(backend, request, peer);
+    case Op::Fault:
+        return fault(backend, request);
     }
     return error_reply({EINVAL, "unknown op"});
 }

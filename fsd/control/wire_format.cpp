@@ -20,6 +20,21 @@ void from_json(const nlohmann::json &j, ParamRow &row) {
     row.value = row.readable ? j.at("value").get<std::string>() : std::string();
 }
 
+void to_json(nlohmann::json &j, const FaultRow &row) {
+    j = nlohmann::json{{"kind", row.kind},         {"probability", row.probability},
+                       {"interval", row.interval}, {"times", row.times},
+                       {"space", row.space},       {"verbose", row.verbose}};
+}
+
+void from_json(const nlohmann::json &j, FaultRow &row) {
+    j.at("kind").get_to(row.kind);
+    j.at("probability").get_to(row.probability);
+    j.at("interval").get_to(row.interval);
+    j.at("times").get_to(row.times);
+    j.at("space").get_to(row.space);
+    j.at("verbose").get_to(row.verbose);
+}
+
 nlohmann::json ok_reply() {
     return nlohmann::json{{"ok", true}};
 }

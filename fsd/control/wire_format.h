@@ -22,6 +22,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RmmodWait, module, forced, calls)
 void to_json(nlohmann::json &j, const ParamRow &row);
 void from_json(const nlohmann::json &j, ParamRow &row);
 
+void to_json(nlohmann::json &j, const FaultRow &row);
+void from_json(const nlohmann::json &j, FaultRow &row);
+
 // {"ok": true}
 nlohmann::json ok_reply();
 // {"ok": false, "errno": err, "message": message}

@@ -111,6 +111,23 @@ Status read_file(const std::string &path, std::vector<std::byte> *out) {
     return Status::ok();
 }
 
+// debug.fault_injection in the kernel's terms.
+std::vector<kernel::FaultInjection>
+kernel_fault_injection(const std::vector<config::ModuleFaultInjection> &configured) {
+    auto attr = [](const config::FaultAttrConfig &c) {
+        return kernel::fault_inject::Attr{c.probability, c.interval, c.times, c.space, c.verbose};
+    };
+    std::vector<kernel::FaultInjection> out;
+    for (const config::ModuleFaultInjection &m : configured) {
+        if (m.failslab)
+            out.push_back({m.module, kernel::fault_inject::Kind::Failslab, attr(*m.failslab)});
+        if (m.fail_usercopy)
+            out.push_back(
+                {m.module, kernel::fault_inject::Kind::FailUsercopy, attr(*m.fail_usercopy)});
+    }
+    return out;
+}
+
 void load_configured_modules(kernel::Kernel &kernel, const config::Config &cfg) {
     std::vector<std::string> dirs = cfg.module_path;
     dirs.push_back(builtin_module_dir());
@@ -205,6 +222,10 @@ int run_daemon(const DaemonOptions &options) {
     kopts.log_buf_bytes = cfg.log_buf_bytes;
     kopts.console_loglevel = cfg.console_loglevel;
     kopts.oops_kills_caller = cfg.oops == config::OopsAction::Kill;
+    kopts.kmemleak = cfg.kmemleak;
+    kopts.lock_checks = {cfg.lockdep, cfg.might_sleep, cfg.lock_misuse};
+    kopts.softlockup_threshold = std::chrono::seconds(2 * cfg.watchdog_thresh);
+    kopts.fault_injection = kernel_fault_injection(cfg.fault_injection);
     kopts.owner_uid = ::getuid();
     kopts.owner_gid = ::getgid();
     kernel::Kernel kernel(kopts);

@@ -1,6 +1,10 @@
 #include "kernel_backend.h"
 
+#include "kernel/fault_inject.h"
 #include "kernel/kernel.h"
+
+#include <cerrno>
+#include <optional>
 
 namespace lkmfs::daemon {
 
@@ -107,6 +111,29 @@ control::Error KernelBackend::params(const std::string &name, const control::Pee
 control::Error KernelBackend::set_param(const std::string &name, const std::string &param,
                                         const std::string &value, const control::PeerCred &peer) {
     return to_error(kernel_.modules().set_param(name, param, value, caller_of(peer)));
+}
+
+control::Error KernelBackend::fault(const std::string &name, const std::string &kind, bool off,
+                                    const control::FaultRow *attr,
+                                    std::vector<control::FaultRow> *out) {
+    namespace fi = kernel::fault_inject;
+    if (!kind.empty()) {
+        std::optional<fi::Kind> which = fi::kind_from_name(kind);
+        if (!which)
+            return {EINVAL, "unknown fault injection '" + kind + "'"};
+        if (off)
+            fi::set(name, *which, std::nullopt);
+        else if (attr != nullptr)
+            fi::set(name, *which,
+                    fi::Attr{attr->probability, attr->interval, attr->times, attr->space,
+                             attr->verbose});
+    }
+    out->clear();
+    for (fi::Kind k : {fi::Kind::Failslab, fi::Kind::FailUsercopy})
+        if (std::optional<fi::Attr> a = fi::get(name, k))
+            out->push_back(
+                {fi::kind_name(k), a->probability, a->interval, a->times, a->space, a->verbose});
+    return {};
 }
 
 } // namespace lkmfs::daemon

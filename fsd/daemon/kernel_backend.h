@@ -28,6 +28,9 @@ class KernelBackend final : public control::ControlBackend {
                           std::vector<control::ParamRow> *out) override;
     control::Error set_param(const std::string &name, const std::string &param,
                              const std::string &value, const control::PeerCred &peer) override;
+    control::Error fault(const std::string &name, const std::string &kind, bool off,
+                         const control::FaultRow *attr,
+                         std::vector<control::FaultRow> *out) override;
 
   private:
     kernel::Kernel &kernel_;

@@ -437,6 +437,8 @@ Status FuseBridge::mount(const std::string &mountpoint, const MountOptions &opti
         argv.push_back(a.data());
     fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
     impl_->session = fuse_session_new(&args, &Impl::ops(), sizeof(fuse_lowlevel_ops), impl_.get());
+    // Option parsing may have copied the arguments (args.allocated); the session keeps none.
+    fuse_opt_free_args(&args);
     if (impl_->session == nullptr)
         return Status::error(EINVAL, "invalid mount options '" + opts + "'");
     if (fuse_session_mount(impl_->session, mountpoint.c_str()) != 0)

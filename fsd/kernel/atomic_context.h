@@ -19,6 +19,12 @@ struct HeldLock {
     const lockdep_map *map;
     LockKind kind;
     const void *acquired_at; // return address in the caller of the lock function
+    unsigned subclass = 0;   // spin_lock_nested() & co.: a separate lock class
+    bool trylock = false;    // taken by a trylock (which cannot deadlock)
+    // The context of the acquisition, for lockdep's usage column "{+.+.}".
+    bool irqs_enabled = true;
+    bool in_softirq = false;
+    bool softirqs_enabled = true;
 };
 
 struct AtomicContext {
@@ -34,9 +40,18 @@ AtomicContext &atomic_context();
 // irqs_disabled(), what might_sleep() checks).
 bool in_atomic_context();
 
+// An acquisition of `map`'s lock by this thread now, in its current context.
+HeldLock describe_acquisition(const lockdep_map *map, LockKind kind, const void *acquired_at,
+                              unsigned subclass = 0, bool trylock = false);
+
 // Records that this thread took / released the lock `map` belongs to.
-void note_lock_acquired(const lockdep_map *map, LockKind kind, const void *acquired_at);
+void note_lock_acquired(const lockdep_map *map, LockKind kind, const void *acquired_at,
+                        unsigned subclass = 0, bool trylock = false);
 void note_lock_released(const lockdep_map *map);
+// Records that thread `owner` no longer holds `map`'s lock: another thread released it (a
+// mutex unlocked by the wrong thread). The owner drops it from its list on its next lock
+// operation, so later checks do not see a lock it no longer holds.
+void note_lock_released_by_other(pid_t owner, const lockdep_map *map);
 std::span<const HeldLock> held_locks();
 
 // The host thread id, cached: lock owners are recorded as thread ids.

@@ -72,9 +72,11 @@ extern "C" void __lkmfs_warn_on(const char *file, int line, const char *func, un
 
 extern "C" void __lkmfs_bug(const char *file, int line, const char *func) {
     auto site = reinterpret_cast<std::uintptr_t>(__builtin_return_address(0));
-    std::vector<std::uintptr_t> frames = capture_stack(kMaxFrames);
-    TaskIdentity task = current_identity();
     {
+        // Scoped: oops_unwind() below jumps past this frame without running destructors,
+        // so nothing that owns memory may still be alive when it is called.
+        std::vector<std::uintptr_t> frames = capture_stack(kMaxFrames);
+        TaskIdentity task = current_identity();
         std::lock_guard lock(report_mutex());
         printk(KERN_WARNING "------------[ cut here ]------------\n");
         printk(KERN_CRIT "kernel BUG at %s:%d!\n", file, line);

@@ -1,6 +1,7 @@
 // Completions (kernel/sched/completion.c semantics): `done` counts complete() calls that
 // no waiter has consumed yet, UINT_MAX after complete_all(). Waiters sleep on `done` as a
 // futex while it is zero.
+#include "might_sleep.h"
 #include "sleep.h"
 
 #include <linux/completion.h>
@@ -27,6 +28,7 @@ bool try_consume(struct completion *x) {
 // As do_wait_for_common(): the jiffies left (at least 1) once completed; 0 on timeout;
 // -ERESTARTSYS if interrupted. `jiffies` < 0: no timeout (the result is then 1 or the error).
 long wait_common(struct completion *x, long jiffies, SleepMode mode) {
+    LKMFS_MIGHT_SLEEP();
     Deadline deadline = jiffies < 0 ? std::nullopt : deadline_after_jiffies(jiffies);
     auto left = [&] { return deadline ? std::max(jiffies_left(*deadline), 1L) : 1L; };
     while (!try_consume(x)) {

@@ -1,7 +1,9 @@
 // Delays (<linux/delay.h>). Busy-waits spin on the monotonic clock; sleeps go through
 // schedule_timeout(), so a wake_up_process() cuts short only the round it interrupts and
 // the loop sleeps on until the time is up, as Linux's msleep() does.
+#include "might_sleep.h"
 #include "sleep.h"
+#include "watchdog.h"
 
 #include <sched.h>
 #include <time.h>
@@ -48,9 +50,11 @@ extern "C" unsigned long msleep_interruptible(unsigned int msecs) {
 // An hrtimer sleep in Linux: not rounded to ticks. Sleeps at least `min` microseconds
 // (up to `max` is allowed; the host timer's slack decides), in the given task state.
 extern "C" void usleep_range_state(unsigned long min, unsigned long max, unsigned int state) {
+    lkmfs::kernel::schedule_debug_check(); // an hrtimer sleep: schedule()'s check
     (void)max;
     auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(min);
     bool interruptible = (state & (TASK_INTERRUPTIBLE | TASK_WAKEKILL)) != 0;
+    lkmfs::kernel::WatchdogSleep asleep; // not a soft lockup while asleep
     for (;;) {
         auto now = std::chrono::steady_clock::now();
         if (now >= until || (interruptible && signal_pending(get_current())))

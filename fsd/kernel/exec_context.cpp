@@ -1,4 +1,5 @@
 #include "exec_context.h"
+#include "watchdog.h"
 
 #include <linux/wait.h>
 
@@ -66,8 +67,18 @@ task_struct kernel_task() {
 
 bool UserWindow::contains(const void *p, std::size_t n) const {
     auto addr = reinterpret_cast<std::uintptr_t>(p);
-    auto start = reinterpret_cast<std::uintptr_t>(base);
+    std::uintptr_t start = user_start();
     return base != nullptr && addr >= start && n <= size && addr - start <= size - n;
+}
+
+std::size_t UserWindow::reachable(const void *p, std::size_t n, unsigned char **kernel) const {
+    auto addr = reinterpret_cast<std::uintptr_t>(p);
+    std::uintptr_t start = user_start();
+    if (base == nullptr || addr < start || addr - start >= size)
+        return 0;
+    std::size_t offset = addr - start;
+    *kernel = base + offset;
+    return n < size - offset ? n : size - offset;
 }
 
 void TaskSignal::raise() {
@@ -179,5 +190,6 @@ extern "C" void schedule(void) {
 }
 
 extern "C" void yield(void) {
+    lkmfs::kernel::watchdog_touch(); // it scheduled: not a soft lockup
     sched_yield();
 }

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 
@@ -17,13 +18,23 @@ namespace lkmfs::kernel {
 
 class LoadedModule;
 
-// The request's user memory: the only range user copies may touch.
+// The request's user memory: the only range user copies may touch. Module code knows it
+// by its user address (a slot of the reserved window, user_window.h); daemon-internal
+// callers that set a window with UserWindowScope use the buffer's own address.
 struct UserWindow {
     unsigned char *base = nullptr;
     std::size_t size = 0;
-    bool writable = false; // false for a write(2)'s data: handlers may only read it
+    bool writable = false;      // false for a write(2)'s data: handlers may only read it
+    std::uintptr_t address = 0; // the user address of base; 0: base itself
 
+    std::uintptr_t user_start() const {
+        return address != 0 ? address : reinterpret_cast<std::uintptr_t>(base);
+    }
+    // Whether the user range [p, p + n) lies inside the window.
     bool contains(const void *p, std::size_t n) const;
+    // How many of the n bytes from user address p lie inside the window (0 if p is
+    // outside it), and where the first of them is in the daemon's memory.
+    std::size_t reachable(const void *p, std::size_t n, unsigned char **kernel) const;
 };
 
 // How a task is doing, as ps shows it: what a removal waiting for calls reports, since

@@ -1,12 +1,16 @@
 #include "kernel.h"
 
+#include "fault_inject.h"
 #include "kernel_symbols.h"
+#include "kmemleak.h"
 #include "kthread.h"
 #include "loaded_module.h"
+#include "lockdep.h"
 #include "oops.h"
 #include "slab_registry.h"
 #include "softirq.h"
 #include "timer_base.h"
+#include "watchdog.h"
 #include "workqueue.h"
 #include "procfs/core_entries.h"
 #include "procfs/proc_tree.h"
@@ -36,6 +40,11 @@ Kernel::Kernel(const KernelOptions &options)
     if (g_running_kernel != nullptr)
         throw std::logic_error("only one simulated kernel may run per process");
     g_running_kernel = this;
+    set_kmemleak_enabled(options.kmemleak);
+    fault_inject::clear_all(); // a previous kernel's settings (tests run several in turn)
+    for (const FaultInjection &f : options.fault_injection)
+        fault_inject::set(f.module, f.kind, f.attr);
+    set_debug_checks(options.lock_checks);
     int console_level = options.console_loglevel;
     log_->set_console([console_level](const LogRecord &record) {
         if (record.level < console_level && !record.cont)
@@ -64,11 +73,14 @@ Kernel::Kernel(const KernelOptions &options)
         stop_deferred_work_of(module);
         proc_->remove_leftovers_of(&module);
         destroy_caches_of(&module);
+        // Its lock classes' keys live in its image, which goes next.
+        lockdep_forget_image(module.base_address());
     });
     modules_->set_module_calls({
         [this](const LoadedModule *module) { return proc_->calls_into(module); },
         [this](const LoadedModule *module) { return proc_->interrupt_calls_into(module); },
     });
+    watchdog_ = std::make_unique<SoftLockupWatchdog>(options.softlockup_threshold);
 }
 
 void Kernel::stop_deferred_work_of(LoadedModule &module) {
@@ -104,6 +116,7 @@ void Kernel::begin_shutdown() {
 }
 
 Kernel::~Kernel() {
+    watchdog_.reset(); // its reports read the module list
     modules_.reset();
     kthreads_.reset();
     system_wq = system_highpri_wq = system_long_wq = system_unbound_wq = nullptr;
@@ -113,6 +126,7 @@ Kernel::~Kernel() {
     softirq_.reset();
     timers_.reset();
     proc_.reset();
+    set_debug_checks({false, false, false}); // reports need a kernel to log to
     g_running_kernel = nullptr;
 }
 

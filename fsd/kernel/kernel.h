@@ -3,12 +3,16 @@
 // Kernel::get(), the one global the simulated kernel keeps, as Linux keeps its own.
 #pragma once
 
+#include "debug_checks.h"
 #include "module_registry.h"
+#include "fault_inject.h"
 #include "printk_ring.h"
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 #include <sys/types.h>
 
 namespace lkmfs::procfs {
@@ -19,9 +23,17 @@ namespace lkmfs::kernel {
 
 class KernelSymbols;
 class KThreads;
+class SoftLockupWatchdog;
 class Softirq;
 class TimerBase;
 class Workqueues;
+
+// One module's fault injection, as the config gives it.
+struct FaultInjection {
+    std::string module;
+    fault_inject::Kind kind;
+    fault_inject::Attr attr;
+};
 
 struct KernelOptions {
     std::size_t log_buf_bytes = 1 << 20;
@@ -29,6 +41,13 @@ struct KernelOptions {
     uid_t owner_uid = 0;      // the daemon's owner: proc entries belong to them
     gid_t owner_gid = 0;
     bool oops_kills_caller = true; // else the oopsed call fails with EIO
+    bool kmemleak = true; // allocations keep their backtrace; rmmod reports each leaked object
+    // Fault injection set at start, per module name (fault_inject.h).
+    std::vector<FaultInjection> fault_injection;
+    DebugChecks lock_checks; // lockdep, might_sleep, lock misuse (debug_checks.h)
+    // Module code busy this long without sleeping is reported as a soft lockup
+    // (watchdog.h): Linux's 2 * watchdog_thresh. Zero: no watchdog.
+    std::chrono::milliseconds softlockup_threshold{20000};
 };
 
 class Kernel {
@@ -71,6 +90,7 @@ class Kernel {
     std::unique_ptr<Workqueues> workqueues_;
     std::unique_ptr<KThreads> kthreads_;
     std::unique_ptr<ModuleRegistry> modules_;
+    std::unique_ptr<SoftLockupWatchdog> watchdog_;
 };
 
 } // namespace lkmfs::kernel

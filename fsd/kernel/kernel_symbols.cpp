@@ -19,7 +19,10 @@ constexpr std::array kSharedWithLibc = {
     "__stack_chk_fail", "__cxa_finalize", "__cxa_atexit", "__dso_handle", "__gmon_start__",
     "_ITM_registerTMCloneTable", "_ITM_deregisterTMCloneTable", "__memcpy_chk", "__memset_chk",
     "__memmove_chk", "__strcpy_chk", "__sprintf_chk", "__snprintf_chk", "__vsnprintf_chk",
-    "__vsprintf_chk"};
+    "__vsprintf_chk",
+    // Not kernel API: what std::terminate() ends in, and what a C++ module may call for a
+    // fatal error. Contained like BUG() (see oops.h) rather than refused at load.
+    "abort"};
 
 // C++ runtime support a C++ module may need (exceptions, typeinfo, operator new/delete).
 constexpr std::array kCxxRuntimePrefixes = {"__cxa_", "_Unwind_", "__gxx_personality",

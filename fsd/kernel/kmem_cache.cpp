@@ -3,7 +3,9 @@
 // (slab_registry.h) tagged with the cache, so freeing into the wrong cache, and
 // destroying a cache that still has objects, are reported as Linux reports them.
 #include "exec_context.h"
+#include "fault_inject.h"
 #include "loaded_module.h"
+#include "might_sleep.h"
 #include "slab_registry.h"
 
 #include <algorithm>
@@ -146,7 +148,10 @@ extern "C" int kmem_cache_shrink(struct kmem_cache *) {
 // filled, so a freed object keeps its constructed state; code may not tell the difference
 // unless it relies on that state surviving a free).
 extern "C" void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags) {
+    LKMFS_MIGHT_ALLOC(flags);
     if (WARN_ON(s == nullptr))
+        return nullptr;
+    if (lkmfs::kernel::fault_inject::should_failslab(s->size, flags))
         return nullptr;
     bool zero = (flags & __GFP_ZERO) != 0;
     WARN_ON_ONCE(zero && s->ctor != nullptr); // Linux: a constructor and __GFP_ZERO conflict
@@ -159,7 +164,8 @@ extern "C" void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags) {
 extern "C" void kmem_cache_free(struct kmem_cache *s, void *objp) {
     if (objp == nullptr)
         return;
-    lkmfs::kernel::free_object(objp, AllocKind::Cache, s, "kmem_cache_free");
+    lkmfs::kernel::free_object(objp, AllocKind::Cache, s, "kmem_cache_free",
+                               __builtin_return_address(0));
 }
 
 extern "C" unsigned int kmem_cache_size(struct kmem_cache *s) {

@@ -75,18 +75,26 @@ void KThreads::Thread::run(std::promise<pid_t> started) {
 
 KThreads::KThreads() = default;
 
+// A thread that never returns runs on until the process ends, using its Thread (the task it
+// runs as, its wait state): that is detached and deliberately never freed, not destroyed
+// under it.
 KThreads::~KThreads() {
-    for (auto &t : stuck_)
+    for (auto &t : stuck_) {
         t->thread.detach(); // never returned; the process exit ends it
+        (void)t.release();
+    }
     for (auto &[task, t] : threads_) {
         t->stop_requested = true;
         wake_up_process(task);
         std::unique_lock lock(t->mutex);
-        if (t->exited_cv.wait_for(lock, std::chrono::seconds(1), [&] { return t->exited; })) {
+        // t captured by name: clang before 16 cannot capture a structured binding.
+        if (t->exited_cv.wait_for(lock, std::chrono::seconds(1), [&t = t] { return t->exited; })) {
             lock.unlock();
             t->thread.join();
         } else {
+            lock.unlock();
             t->thread.detach(); // it never returns; the process exit ends it
+            (void)t.release();
         }
     }
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -65,10 +66,45 @@ std::string ModuleImage::info(std::string_view key) const {
     return {};
 }
 
+namespace {
+
+// The checks of Linux's elf_validity_check() that come before anything reads the sections,
+// with its messages: a short, foreign or truncated file is refused here, not by libelf.
+Status check_elf_layout(std::span<const std::byte> bytes) {
+    Elf64_Ehdr ehdr;
+    if (bytes.size() < sizeof ehdr)
+        return bad_format("Invalid ELF header len " + std::to_string(bytes.size()));
+    std::memcpy(&ehdr, bytes.data(), sizeof ehdr);
+    if (std::memcmp(ehdr.e_ident, ELFMAG, SELFMAG) != 0)
+        return bad_format("Invalid ELF header magic: != \\177ELF");
+    if (ehdr.e_ident[EI_CLASS] != ELFCLASS64 || ehdr.e_machine != EM_X86_64)
+        return bad_format("Invalid architecture in ELF header: " + std::to_string(ehdr.e_machine) +
+                          " (class " + std::to_string(ehdr.e_ident[EI_CLASS]) +
+                          "); this is x86-64");
+    if (ehdr.e_shentsize != sizeof(Elf64_Shdr))
+        return bad_format("Invalid ELF section header size");
+    std::uint64_t headers_end =
+        std::uint64_t{ehdr.e_shoff} + std::uint64_t{ehdr.e_shnum} * sizeof(Elf64_Shdr);
+    if (ehdr.e_shoff > bytes.size() || headers_end > bytes.size())
+        return bad_format("Invalid ELF section header overflow");
+    for (unsigned i = 0; i < ehdr.e_shnum; ++i) {
+        Elf64_Shdr shdr;
+        std::memcpy(&shdr, bytes.data() + ehdr.e_shoff + i * sizeof shdr, sizeof shdr);
+        if (shdr.sh_type != SHT_NOBITS &&
+            (shdr.sh_offset > bytes.size() || shdr.sh_size > bytes.size() - shdr.sh_offset))
+            return bad_format("Module len " + std::to_string(bytes.size()) + " truncated");
+    }
+    return Status::ok();
+}
+
+} // namespace
+
 Status parse_module_image(std::span<const std::byte> bytes, ModuleImage *out) {
     if (!libelf_ready())
         return Status::error(ENOEXEC, "libelf unavailable");
     *out = {};
+    if (Status s = check_elf_layout(bytes); !s)
+        return s;
     // libelf takes a non-const pointer but only reads an ELF_C_READ_MMAP-style memory image.
     ElfPtr elf(
         elf_memory(const_cast<char *>(reinterpret_cast<const char *>(bytes.data())), bytes.size()));

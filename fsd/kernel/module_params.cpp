@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <linux/errno.h>
@@ -258,22 +259,42 @@ int set_array(const char *val, const kernel_param *kp) {
         *arr->num = count;
     return 0;
 }
+
+// The elements joined by commas, cut to fit the page as scnprintf() would: a charp array's
+// strings may add up to more than a page.
 int get_array(char *buffer, const kernel_param *kp) {
+    constexpr std::size_t kPage = 4096;
     const kparam_array *arr = kp->arr;
     unsigned int count = arr->num != nullptr ? *arr->num : arr->max;
-    int off = 0;
-    for (unsigned int i = 0; i < count; ++i) {
+    std::string text;
+    for (unsigned int i = 0; i < count && text.size() < kPage; ++i) {
         kernel_param element{kp->name, kp->mod, arr->ops, kp->perm, kp->level, kp->flags, {}};
         element.arg = static_cast<char *>(arr->elem) + std::size_t{arr->elemsize} * i;
-        char item[4096];
+        char item[kPage] = "";
         int n = arr->ops->get(item, &element);
-        if (n > 0 && item[n - 1] == '\n')
-            item[--n] = '\0';
-        off += std::snprintf(buffer + off, static_cast<std::size_t>(4096 - off), "%s%s",
-                             i ? "," : "", item);
+        if (n < 0)
+            return n;
+        std::string_view value(item, std::min(static_cast<std::size_t>(n), std::strlen(item)));
+        if (!value.empty() && value.back() == '\n')
+            value.remove_suffix(1);
+        if (i > 0)
+            text += ',';
+        text += value;
     }
-    off += std::snprintf(buffer + off, static_cast<std::size_t>(4096 - off), "\n");
-    return off;
+    text += '\n';
+    std::size_t length = std::min(text.size(), kPage - 1);
+    std::memcpy(buffer, text.data(), length);
+    buffer[length] = '\0';
+    return static_cast<int>(length);
+}
+
+// As param_array_free(): each element's own free (a charp array's strings).
+void free_array(void *arg) {
+    const auto *arr = static_cast<const kparam_array *>(arg);
+    if (arr->ops->free == nullptr)
+        return;
+    for (unsigned int i = 0; i < arr->max; ++i)
+        arr->ops->free(static_cast<char *>(arr->elem) + std::size_t{arr->elemsize} * i);
 }
 
 } // namespace
@@ -304,7 +325,7 @@ extern "C" const kernel_param_ops param_ops_bint = {
     nullptr};
 extern "C" const kernel_param_ops param_ops_charp = {0, set_charp, get_charp, free_charp};
 extern "C" const kernel_param_ops param_ops_string = {0, set_string, get_string, nullptr};
-extern "C" const kernel_param_ops param_array_ops = {0, set_array, get_array, nullptr};
+extern "C" const kernel_param_ops param_array_ops = {0, set_array, get_array, free_array};
 
 // ---- at run time ------------------------------------------------------------------------
 

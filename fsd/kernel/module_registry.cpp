@@ -4,9 +4,11 @@
 
 #include "exec_context.h"
 #include "kernel_symbols.h"
+#include "kmemleak.h"
 #include "loaded_module.h"
 #include "module_image.h"
 #include "module_params.h"
+#include "slab_registry.h"
 #include "taint.h"
 #include "image_file.h"
 
@@ -268,11 +270,15 @@ void ModuleRegistry::Impl::unlink_and_destroy(LoadedModule *module, ModuleUnload
     }
     // What the module allocated and never freed stays allocated (as in Linux) but is
     // reported, so the author learns of the leak.
+    // With kmemleak on, each object is shown as kmemleak shows it, with its backtrace.
     const AllocStats &stats = *module->alloc_stats();
-    if (stats.live_objects.load() != 0)
+    if (stats.live_objects.load() != 0) {
+        if (kmemleak_enabled())
+            report_leaks(module->name(), objects_charged_to(module->alloc_stats()));
         printk(KERN_WARNING
                "%s: module leaked %zu object(s), %zu bytes (kmalloc, vmalloc, kmem_cache_alloc)\n",
                module->name().c_str(), stats.live_objects.load(), stats.live_bytes.load());
+    }
     std::unique_ptr<LoadedModule> owned;
     {
         std::lock_guard lock(mutex);

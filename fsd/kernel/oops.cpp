@@ -1,10 +1,12 @@
 #include "oops.h"
 
 #include "atomic_context.h"
+#include "cxx_exceptions.h"
 #include "exec_context.h"
 #include "kernel.h"
 #include "oops_report.h"
 #include "taint.h"
+#include "watchdog.h"
 
 #include <execinfo.h>
 #include <setjmp.h>
@@ -13,6 +15,7 @@
 #include <ucontext.h>
 
 #include <array>
+#include <cxxabi.h>
 #include <cstring>
 #include <mutex>
 
@@ -32,7 +35,9 @@ thread_local Boundary *t_boundary = nullptr;
 // What the fault handler saw; read after the jump back to the boundary.
 thread_local FaultRecord t_fault;
 
-constexpr int kFaultSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+// SIGABRT: abort(), which is also where std::terminate() ends (an exception thrown through a
+// noexcept function, or one that no frame can catch).
+constexpr int kFaultSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 struct sigaction g_previous[sizeof kFaultSignals / sizeof kFaultSignals[0]];
 
 // The alternate signal stack of this thread: a stack overflow leaves no room on the
@@ -179,14 +184,33 @@ bool run_contained_call(const char *what, void (*thunk)(void *), void *ctx) {
     Boundary b;
     b.outer = t_boundary;
     b.what = what;
+    // The soft-lockup watchdog times the thread from here (once for nested calls).
+    watchdog_call_begin();
     if (sigsetjmp(b.env, 1) == 0) {
         t_boundary = &b;
-        thunk(ctx);
-        t_boundary = b.outer;
-        return true;
+        try {
+            thunk(ctx);
+            t_boundary = b.outer;
+            watchdog_call_end();
+            return true;
+        } catch (const abi::__forced_unwind &) {
+            t_boundary = b.outer; // thread cancellation must run its course
+            watchdog_call_end();
+            throw;
+        } catch (...) {
+            // A C++ exception no module frame caught: an oops of its own kind.
+            EscapedException escaped = describe_current_exception();
+            t_boundary = b.outer;
+            report_exception(escaped, what);
+        }
+        watchdog_call_end();
+        add_taint(kTaintDie);
+        restore_thread_state(saved);
+        return false;
     }
     // An oops ended the call. Everything below is ordinary code again.
     t_boundary = b.outer;
+    watchdog_call_end();
     if (!t_fault.from_bug)
         report_fault(t_fault, what);
     add_taint(kTaintDie);

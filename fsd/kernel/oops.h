@@ -1,6 +1,7 @@
 // Containment of oopses. Linux kills the task that oopsed and keeps running; here a fault
 // in module code (SIGSEGV, SIGBUS, SIGFPE, SIGILL: a NULL or wild pointer, a division by
-// zero, a stack overflow) or a BUG() ends the module call it happened in, after the
+// zero, a stack overflow), a BUG(), an abort() (SIGABRT; also std::terminate()) or a C++
+// exception that no module frame caught ends the module call it happened in, after the
 // kernel's report ("BUG: kernel NULL pointer dereference", "Oops: 0002 [#1]", RIP, call
 // trace) and the D taint. The daemon and every other module go on.
 //

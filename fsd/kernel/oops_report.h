@@ -15,8 +15,8 @@ namespace lkmfs::kernel {
 struct FaultRecord {
     int signal = 0;
     int code = 0;
-    std::uintptr_t address = 0; // the faulting data address (SIGSEGV/SIGBUS)
-    std::uintptr_t ip = 0;      // the faulting instruction
+    std::uintptr_t address = 0;   // the faulting data address (SIGSEGV/SIGBUS)
+    std::uintptr_t ip = 0;        // the faulting instruction
     unsigned long error_code = 0; // x86 page-fault error code
     std::array<std::uintptr_t, 48> frames{};
     int frame_count = 0;
@@ -25,6 +25,11 @@ struct FaultRecord {
 
 // Prints the oops report for a fault inside the contained call `what`.
 void report_fault(const FaultRecord &fault, const char *what);
+
+struct EscapedException;
+// Prints the report for a C++ exception that escaped module code in the contained call
+// `what`.
+void report_exception(const EscapedException &exception, const char *what);
 
 struct TaskIdentity {
     long pid;

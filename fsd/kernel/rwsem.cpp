@@ -2,6 +2,8 @@
 // of writers waiting and the number of readers. Everyone who must wait sleeps on that
 // word as a futex; each release that could let a sleeper in wakes them all to re-check.
 #include "atomic_context.h"
+#include "lockdep.h"
+#include "might_sleep.h"
 #include "sleep.h"
 
 #include <linux/errno.h>
@@ -43,13 +45,16 @@ bool read_try(struct rw_semaphore *sem, unsigned int *seen) {
     return false;
 }
 
-int read_acquire(struct rw_semaphore *sem, SleepMode mode, const void *caller) {
+int read_acquire(struct rw_semaphore *sem, SleepMode mode, const void *caller,
+                 unsigned subclass = 0) {
+    LKMFS_MIGHT_SLEEP();
+    lockdep_acquire(&sem->dep_map, LockKind::RwsemRead, subclass, caller);
     unsigned int seen = 0;
     while (!read_try(sem, &seen)) {
         if (sleep_on(sem, seen, mode) == Wakeup::Interrupted)
             return -EINTR;
     }
-    note_lock_acquired(&sem->dep_map, LockKind::RwsemRead, caller);
+    note_lock_acquired(&sem->dep_map, LockKind::RwsemRead, caller, subclass);
     return 0;
 }
 
@@ -67,7 +72,10 @@ bool write_try(struct rw_semaphore *sem, bool registered, unsigned int *seen) {
     return false;
 }
 
-int write_acquire(struct rw_semaphore *sem, SleepMode mode, const void *caller) {
+int write_acquire(struct rw_semaphore *sem, SleepMode mode, const void *caller,
+                  unsigned subclass = 0) {
+    LKMFS_MIGHT_SLEEP();
+    lockdep_acquire(&sem->dep_map, LockKind::RwsemWrite, subclass, caller);
     unsigned int seen = 0;
     if (!write_try(sem, false, &seen)) {
         seen = __atomic_add_fetch(&sem->state, kWaitingWriter, __ATOMIC_SEQ_CST);
@@ -80,7 +88,7 @@ int write_acquire(struct rw_semaphore *sem, SleepMode mode, const void *caller) 
         }
     }
     __atomic_store_n(&sem->owner, current_tid(), __ATOMIC_RELAXED);
-    note_lock_acquired(&sem->dep_map, LockKind::RwsemWrite, caller);
+    note_lock_acquired(&sem->dep_map, LockKind::RwsemWrite, caller, subclass);
     return 0;
 }
 
@@ -103,11 +111,21 @@ extern "C" int down_read_killable(struct rw_semaphore *sem) {
     return read_acquire(sem, SleepMode::Interruptible, __builtin_return_address(0));
 }
 
+extern "C" void down_read_nested(struct rw_semaphore *sem, int subclass) {
+    read_acquire(sem, SleepMode::Uninterruptible, __builtin_return_address(0),
+                 static_cast<unsigned>(subclass));
+}
+
+extern "C" void down_write_nested(struct rw_semaphore *sem, int subclass) {
+    write_acquire(sem, SleepMode::Uninterruptible, __builtin_return_address(0),
+                  static_cast<unsigned>(subclass));
+}
+
 extern "C" int down_read_trylock(struct rw_semaphore *sem) {
     unsigned int seen = 0;
     if (!read_try(sem, &seen))
         return 0;
-    note_lock_acquired(&sem->dep_map, LockKind::RwsemRead, __builtin_return_address(0));
+    note_lock_acquired(&sem->dep_map, LockKind::RwsemRead, __builtin_return_address(0), 0, true);
     return 1;
 }
 
@@ -131,7 +149,7 @@ extern "C" int down_write_trylock(struct rw_semaphore *sem) {
     if (!write_try(sem, false, &seen))
         return 0;
     __atomic_store_n(&sem->owner, current_tid(), __ATOMIC_RELAXED);
-    note_lock_acquired(&sem->dep_map, LockKind::RwsemWrite, __builtin_return_address(0));
+    note_lock_acquired(&sem->dep_map, LockKind::RwsemWrite, __builtin_return_address(0), 0, true);
     return 1;
 }
 

@@ -1,5 +1,6 @@
 // Counting semaphores (<linux/semaphore.h>): down() takes one from the count, sleeping on
 // the count as a futex while it is zero; up() adds one and wakes one sleeper.
+#include "might_sleep.h"
 #include "sleep.h"
 
 #include <linux/errno.h>
@@ -41,15 +42,20 @@ int take(struct semaphore *sem, SleepMode mode, const Deadline &deadline) {
 
 } // namespace
 
+// Semaphores are not lock classes for lockdep (as in Linux: any thread may up() them), but
+// down() sleeps.
 extern "C" void down(struct semaphore *sem) {
+    LKMFS_MIGHT_SLEEP();
     take(sem, SleepMode::Uninterruptible, std::nullopt);
 }
 
 extern "C" int down_interruptible(struct semaphore *sem) {
+    LKMFS_MIGHT_SLEEP();
     return take(sem, SleepMode::Interruptible, std::nullopt);
 }
 
 extern "C" int down_killable(struct semaphore *sem) {
+    LKMFS_MIGHT_SLEEP();
     return take(sem, SleepMode::Interruptible, std::nullopt);
 }
 
@@ -59,6 +65,7 @@ extern "C" int down_trylock(struct semaphore *sem) {
 }
 
 extern "C" int down_timeout(struct semaphore *sem, long jiffies) {
+    LKMFS_MIGHT_SLEEP();
     return take(sem, SleepMode::Uninterruptible, deadline_after_jiffies(jiffies));
 }
 

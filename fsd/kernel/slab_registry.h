@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <vector>
 
 struct kmem_cache;
 
@@ -21,11 +22,19 @@ void *allocate_object(std::size_t size, std::size_t align, AllocKind kind, const
 // Frees `obj` if it is a live object of `kind` (from `cache`); otherwise reports the
 // misuse as `caller`'s ("BUG: vfree of 0x...: the object was allocated with kmalloc") and
 // leaves everything as it was.
-bool free_object(const void *obj, AllocKind kind, const kmem_cache *cache, const char *caller);
+// `return_address` is the API function's caller (where a later double free says the
+// object was freed).
+bool free_object(const void *obj, AllocKind kind, const kmem_cache *cache, const char *caller,
+                 const void *return_address);
 std::optional<AllocKind> allocated_kind(const void *obj);
 std::size_t count_cache_objects(const kmem_cache *cache);
 
 bool is_live_kmalloc_object(const void *obj);
+
+// The live objects charged to `stats` (a module's), for kmemleak's report at its unload.
+struct AllocStats;
+struct LeakedObject;
+std::vector<LeakedObject> objects_charged_to(const AllocStats *stats);
 
 // kmem_cache.cpp: a cache's name, and the caches a module made and never destroyed
 // (destroyed here, with a warning).

@@ -2,6 +2,7 @@
 
 #include "exec_context.h"
 #include "kernel.h"
+#include "watchdog.h"
 
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -103,6 +104,7 @@ Wakeup futex_sleep(unsigned int *word, unsigned int expected, SleepMode mode,
     if (wait)
         ts = to_timespec(*wait);
     SleepingState sleeping(exec_context().signal, mode);
+    WatchdogSleep asleep; // not a soft lockup while asleep
     ::syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, wait ? &ts : nullptr, nullptr, 0);
     if (interruptible && sleep_interrupted())
         return Wakeup::Interrupted;

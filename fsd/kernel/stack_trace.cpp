@@ -285,4 +285,15 @@ bool in_c_library(std::uintptr_t address) {
     return object.found && object.path.find("/libc.so") != std::string::npos;
 }
 
+bool in_runtime_library(std::uintptr_t address) {
+    ObjectAt object = object_at(address);
+    if (!object.found)
+        return false;
+    for (const char *runtime : {"/libc.so", "/libstdc++.so", "/libgcc_s.so", "/libasan.so",
+                                "/libubsan.so", "/libtsan.so"})
+        if (object.path.find(runtime) != std::string::npos)
+            return true;
+    return false;
+}
+
 } // namespace lkmfs::kernel

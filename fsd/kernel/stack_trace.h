@@ -26,5 +26,8 @@ std::string symbolize_instruction(std::uintptr_t address);
 
 // Whether `address` lies in the C library (where a call chain leaves lkmfs for good).
 bool in_c_library(std::uintptr_t address);
+// Whether `address` is in the C or C++ runtime (libc, libstdc++, libgcc_s) or a sanitizer's
+// runtime: code between module code and an abort() or a throw.
+bool in_runtime_library(std::uintptr_t address);
 
 } // namespace lkmfs::kernel

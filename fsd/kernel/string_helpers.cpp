@@ -103,10 +103,3 @@ extern "C" char *kasprintf(gfp_t gfp, const char *fmt, ...) {
     va_end(args);
     return p;
 }
-
-extern "C" void __might_sleep(const char *file, int line) {
-    // The sleeping-in-atomic-context check arrives with the lock debugging; nothing to
-    // check before locks exist.
-    (void)file;
-    (void)line;
-}

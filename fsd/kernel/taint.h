@@ -17,6 +17,7 @@ enum TaintFlag : unsigned {
     kTaintCrap = 10,             // C
     kTaintOutOfTreeModule = 12,  // O
     kTaintUnsignedModule = 13,   // E
+    kTaintSoftLockup = 14,       // L: a soft lockup was reported
     kTaintFlagsCount = 18,
 };
 

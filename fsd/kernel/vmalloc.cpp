@@ -1,5 +1,8 @@
 // vmalloc and kvmalloc (<linux/vmalloc.h>, <linux/slab.h>): page-aligned objects from the
 // same accounted registry as kmalloc's (slab_registry.h), without kmalloc's size limit.
+#include "might_sleep.h"
+#include "fault_inject.h"
+#include "kmemleak.h"
 #include "slab_registry.h"
 
 #include <climits>
@@ -17,8 +20,12 @@ namespace {
 
 constexpr std::size_t kPage = 4096;
 
-void *vmalloc_object(unsigned long size, gfp_t flags) {
+// Inlined into each API function, whose name kmemleak's backtrace then shows.
+[[gnu::always_inline]] inline void *vmalloc_object(unsigned long size, gfp_t flags) {
+    LKMFS_MIGHT_ALLOC(flags);
     if (WARN_ON_ONCE(size == 0))
+        return nullptr;
+    if (lkmfs::kernel::fault_inject::should_failslab(size, flags))
         return nullptr;
     void *obj = lkmfs::kernel::allocate_object(size, kPage, AllocKind::Vmalloc, nullptr,
                                                (flags & __GFP_ZERO) != 0);
@@ -80,7 +87,8 @@ extern "C" void *vcalloc(size_t n, size_t size) {
 extern "C" void vfree(const void *addr) {
     if (addr == nullptr)
         return;
-    lkmfs::kernel::free_object(addr, AllocKind::Vmalloc, nullptr, "vfree");
+    lkmfs::kernel::free_object(addr, AllocKind::Vmalloc, nullptr, "vfree",
+                               __builtin_return_address(0));
 }
 
 extern "C" void vfree_atomic(const void *addr) {
@@ -94,6 +102,10 @@ extern "C" bool is_vmalloc_addr(const void *x) {
 // As Linux: kmalloc first (quietly), vmalloc when kmalloc cannot serve the size; flags
 // that do not allow sleeping (GFP_ATOMIC) cannot use vmalloc at all.
 extern "C" void *kvmalloc_node(size_t size, gfp_t flags, int) {
+    // One decision for the call, not one for each allocator it tries.
+    if (lkmfs::kernel::fault_inject::should_failslab(size, flags))
+        return nullptr;
+    lkmfs::kernel::fault_inject::DecidedScope decided;
     if (size > INT_MAX) {
         WARN_ON_ONCE(!(flags & __GFP_NOWARN));
         return nullptr;

@@ -6,6 +6,7 @@
 // sleep makes the sleep return at once, exactly as in Linux. Queue entries are changed
 // only under the queue's lock (the spin lock word of wait_queue_head, taken without
 // touching the caller's atomic context: it is the scheduler's lock, not the module's).
+#include "might_sleep.h"
 #include "sleep.h"
 
 #include <climits>
@@ -215,6 +216,7 @@ extern "C" void __lkmfs_set_current_state(unsigned int state) {
 // jiffies) passes or, in an interruptible state, a signal comes. Returns the jiffies left,
 // 0 if the time ran out; MAX_SCHEDULE_TIMEOUT sleeps without a limit.
 extern "C" long schedule_timeout(long timeout) {
+    schedule_debug_check();
     task_struct *task = get_current();
     if (timeout < 0) {
         set_state(task, TASK_RUNNING);

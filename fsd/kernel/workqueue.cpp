@@ -458,7 +458,8 @@ struct workqueue_struct *system_freezable_power_efficient_wq = nullptr;
 }
 
 extern "C" void delayed_work_timer_fn(struct timer_list *t) {
-    workqueues().delayed_timer_fired(from_timer((struct delayed_work *)nullptr, t, timer));
+    workqueues().delayed_timer_fired(
+        from_timer(static_cast<struct delayed_work *>(nullptr), t, timer));
 }
 
 extern "C" struct workqueue_struct *alloc_workqueue(const char *fmt, unsigned int flags,

@@ -3,6 +3,7 @@
 #include "kernel/exec_context.h"
 #include "kernel/kernel.h"
 #include "kernel/oops.h"
+#include "kernel/user_window.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@ namespace lkmfs::procfs {
 namespace {
 
 using kernel::ModuleScope;
-using kernel::UserWindowScope;
+using kernel::UserBufferScope;
 
 // Holds a use of the entry for the duration of a call (use_pde/unuse_pde), named after
 // the handler and the calling task, so that a removal can say what it waits for and a
@@ -154,16 +155,19 @@ ssize_t read_file(OpenFile &file, char *user, std::size_t count, loff_t pos) {
     bool by_iter = de.ops->proc_read_iter != nullptr;
     {
         ModuleScope scope(de.owner);
-        UserWindowScope window(user, count, /*writable=*/true);
+        // The handler sees the caller's buffer at a user address (user_window.h): reachable
+        // through copy_to_user() & co., a fault when dereferenced.
+        UserBufferScope window(user, count, /*writable=*/true);
+        auto *ubuf = static_cast<char *>(window.user_address());
         bool returned = kernel::run_contained(by_iter ? "proc_read_iter" : "proc_read", [&] {
             if (by_iter) {
                 kiocb iocb{&file.file, file.file.f_pos, 0};
                 iov_iter iter;
-                iov_iter_ubuf(&iter, ITER_DEST, user, count);
+                iov_iter_ubuf(&iter, ITER_DEST, ubuf, count);
                 ret = de.ops->proc_read_iter(&iocb, &iter);
                 file.file.f_pos = iocb.ki_pos;
             } else {
-                ret = de.ops->proc_read(&file.file, user, count, &file.file.f_pos);
+                ret = de.ops->proc_read(&file.file, ubuf, count, &file.file.f_pos);
             }
         });
         if (!returned)
@@ -188,9 +192,10 @@ ssize_t write_file(OpenFile &file, const char *user, std::size_t count, loff_t p
     ssize_t ret = 0;
     {
         ModuleScope scope(de.owner);
-        UserWindowScope window(const_cast<char *>(user), count, /*writable=*/false);
+        UserBufferScope window(const_cast<char *>(user), count, /*writable=*/false);
+        const auto *ubuf = static_cast<const char *>(window.user_address());
         if (!kernel::run_contained("proc_write", [&] {
-                ret = de.ops->proc_write(&file.file, user, count, &file.file.f_pos);
+                ret = de.ops->proc_write(&file.file, ubuf, count, &file.file.f_pos);
             }))
             ret = after_oops();
     }
@@ -206,7 +211,11 @@ long ioctl_file(OpenFile &file, unsigned int cmd, unsigned long arg, void *user,
     if (!use || de.ops == nullptr || de.ops->proc_ioctl == nullptr)
         return -ENOTTY;
     ModuleScope scope(de.owner);
-    UserWindowScope window(user, user_size, /*writable=*/true);
+    UserBufferScope window(user, user_size, /*writable=*/true);
+    // A restricted ioctl's arg points at the buffer FUSE copied the argument into: the
+    // handler gets its user address. Any other arg is a plain number, passed on as it is.
+    if (user != nullptr && arg == reinterpret_cast<std::uintptr_t>(user))
+        arg = window.user_address_of(user);
     long ret = 0;
     if (!kernel::run_contained("proc_ioctl",
                                [&] { ret = de.ops->proc_ioctl(&file.file, cmd, arg); }))

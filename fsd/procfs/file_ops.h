@@ -20,7 +20,9 @@ struct OpenResult {
 };
 
 OpenResult open_entry(const proc_dir_entry::Ptr &entry, int open_flags);
-// read/write return bytes or a negative errno. `user` is the caller's buffer.
+// read/write return bytes or a negative errno. `user` is the caller's buffer; the
+// handler gets it at a user address (kernel/user_window.h), as an ioctl's arg that
+// points at `user`.
 ssize_t read_file(OpenFile &file, char *user, std::size_t count, loff_t pos);
 ssize_t write_file(OpenFile &file, const char *user, std::size_t count, loff_t pos);
 long ioctl_file(OpenFile &file, unsigned int cmd, unsigned long arg, void *user,

@@ -170,8 +170,8 @@ TEST(DaemonLifecycle, ABusyMountpointIsRefusedWithAClearMessage) {
     EXPECT_EQ(first.stop(SIGTERM), 0);
 }
 
-TEST(DaemonLifecycle, AStaleMountOfAKilledDaemonIsRecovered) {
-    Daemon killed;
+TEST(DaemonLifecycle, AStaleMountOfAKilledDaemonIsRecoveredAndItsModulesReloaded) {
+    Daemon killed({.config = test_modules_config("kp_tree")});
     ASSERT_TRUE(killed.started()) << killed.output();
     EXPECT_EQ(killed.stop(SIGKILL), 128 + SIGKILL);
     RunResult stale = run({"stat", killed.mnt()});
@@ -179,13 +179,16 @@ TEST(DaemonLifecycle, AStaleMountOfAKilledDaemonIsRecovered) {
         << stale.err;
     ASSERT_TRUE(is_mounted(killed.mnt()));
 
-    Daemon next({.mountpoint = killed.mnt()});
+    Daemon next({.config = test_modules_config("kp_tree"), .mountpoint = killed.mnt()});
     ASSERT_TRUE(next.started()) << next.output();
     EXPECT_NE(next.output().find("recovered stale mount at " + killed.mnt()), std::string::npos)
         << next.output();
     EXPECT_EQ(mount_count(killed.mnt()), 1);
     RunResult cat = run({"cat", next.path("modules")});
     EXPECT_EQ(cat.status, 0) << cat.err;
+    // The configured modules are back and serve.
+    EXPECT_EQ(cat.out.rfind("kp_tree ", 0), 0u) << cat.out;
+    EXPECT_EQ(run({"cat", next.path("kp_dir/data")}).out, "pde_data=tag-from-pde-data\n");
     EXPECT_EQ(next.stop(SIGTERM), 0);
     EXPECT_FALSE(is_mounted(killed.mnt()));
 }

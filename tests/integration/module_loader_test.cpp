@@ -237,6 +237,91 @@ TEST(ModuleLoader, FilesThatAreNoModuleAreAnInvalidModuleFormat) {
     EXPECT_EQ(modules_text(d), "");
 }
 
+// Damaged or foreign ELF files: refused before anything is mapped, with the reason of
+// Linux's elf_validity_check() in kmsg.
+TEST(ModuleLoader, ShortTruncatedAndForeignElfFilesAreRefusedWithTheReasonInKmsg) {
+    Daemon d;
+    ASSERT_TRUE(d.started()) << d.output();
+    const std::string image = read_bytes(ko("kl_hello"));
+    ASSERT_GT(image.size(), 4096u);
+    std::string foreign = image;
+    foreign[18] = static_cast<char>(183); // e_machine: EM_AARCH64
+    foreign[19] = 0;
+    struct Case {
+        const char *file;
+        std::string bytes;
+        std::string reason;
+    } cases[] = {
+        {"short.ko", image.substr(0, 40), "Invalid ELF header len 40"},
+        {"truncated.ko", image.substr(0, image.size() / 2), "Invalid ELF section header overflow"},
+        {"aarch64.ko", foreign, "Invalid architecture in ELF header: 183"},
+    };
+    for (const Case &c : cases) {
+        SCOPED_TRACE(c.file);
+        std::string path = d.dir() / c.file;
+        write_bytes(path, c.bytes);
+        RunResult r = d.lkmctl({"insmod", path});
+        EXPECT_EQ(r.status, 1);
+        EXPECT_EQ(r.err, insmod_error(path, "Invalid module format"));
+        EXPECT_TRUE(Contains(dmesg(d), "lkmfs: " + path + ": " + c.reason)) << dmesg(d);
+    }
+    EXPECT_EQ(modules_text(d), "");
+    EXPECT_EQ(mapped_module_images(d), 0u);
+}
+
+// Files kmod cannot read never reach the kernel (no kmsg line, as in Linux): kmod's words.
+TEST(ModuleLoader, ADirectoryOrAMissingFileIsRefusedWithKmodsWords) {
+    Daemon d;
+    ASSERT_TRUE(d.started()) << d.output();
+    std::string dir = d.dir() / "adir.ko";
+    fs::create_directory(dir);
+    RunResult r = d.lkmctl({"insmod", dir});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err, insmod_error(dir, "Is a directory"));
+    std::string missing = d.dir() / "missing.ko";
+    r = d.lkmctl({"insmod", missing});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err,
+              "insmod: ERROR: could not load module " + missing + ": No such file or directory\n");
+    EXPECT_EQ(modules_text(d), "");
+}
+
+// MODULE_LICENSE() left out: the real modpost refuses to build such a module, but one
+// that gets loaded anyway is "unspecified", proprietary: it loads and taints (P), as in
+// Linux.
+TEST(ModuleLoader, AModuleWithoutLicenseLoadsAndTaintsAsUnspecified) {
+    Daemon d;
+    ASSERT_TRUE(d.started()) << d.output();
+    std::string image = read_bytes(ko("kl_hello"));
+    std::size_t at = image.find("license=GPL");
+    ASSERT_NE(at, std::string::npos);
+    image.replace(at, 7, "licensX"); // the tag is gone, the layout unchanged
+    std::string path = d.dir() / "kl_hello.ko";
+    write_bytes(path, image);
+    RunResult r = d.lkmctl({"insmod", path});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(Contains(dmesg(d), "kl_hello: module license 'unspecified' taints kernel."))
+        << dmesg(d);
+    EXPECT_TRUE(
+        FullMatch(modules_line(d, "kl_hello"), R"(kl_hello \d+ 0 - Live 0x[0-9a-f]{16} \(POE\))"))
+        << modules_text(d);
+    EXPECT_EQ(d.lkmctl({"rmmod", "kl_hello"}).status, 0);
+}
+
+// init is optional in Linux: a module without it loads, and with an exit it unloads.
+TEST(ModuleLoader, AModuleWithoutInitLoadsAndUnloads) {
+    Daemon d;
+    ASSERT_TRUE(d.started()) << d.output();
+    RunResult r = d.lkmctl({"insmod", ko("kl_noinit")});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(
+        FullMatch(modules_line(d, "kl_noinit"), std::string(R"(kl_noinit \d+ 0 -)") + kLiveOE))
+        << modules_text(d);
+    EXPECT_EQ(d.lkmctl({"rmmod", "kl_noinit"}).status, 0);
+    EXPECT_TRUE(Contains(dmesg(d), "kl_noinit: exit without init")) << dmesg(d);
+    EXPECT_FALSE(is_loaded(d, "kl_noinit"));
+}
+
 TEST(ModuleLoader, ForeignVersionMagicIsAnInvalidModuleFormat) {
     Daemon d;
     ASSERT_TRUE(d.started()) << d.output();

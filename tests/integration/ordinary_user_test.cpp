@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -110,6 +111,23 @@ bool fuse_conf_allows_other() {
     return false;
 }
 
+// What the throwaway users run and load, copied where they can reach it: the build tree
+// may lie under a directory only root may enter (a checkout in `mktemp -d`).
+class PublicCopies {
+  public:
+    PublicCopies() { ::chmod(dir_.path().c_str(), 0755); }
+    std::string copy(const std::string &from) const {
+        std::string to = dir_ / std::filesystem::path(from).filename().string();
+        std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
+        ::chmod(to.c_str(), 0755);
+        return to;
+    }
+    const std::string &path() const { return dir_.path(); }
+
+  private:
+    TempDir dir_;
+};
+
 class OrdinaryUser : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -131,9 +149,14 @@ class OrdinaryUser : public ::testing::Test {
 };
 
 TEST_F(OrdinaryUser, MountsServesItsOwnerAndOnlyTheOwnerChangesModules) {
-    Daemon d({.config = test_modules_config("kp_pos"),
+    PublicCopies copies;
+    copies.copy(BuildTree::test_module("kp_pos"));
+    std::string ko = copies.copy(BuildTree::test_module("kp_tree"));
+    std::string lkmctl = copies.copy(BuildTree::bin("lkmctl"));
+    Daemon d({.config = "modules:\n  path: [" + copies.path() + "]\n  load: [kp_pos]\n",
               .run_as_uid = owner->uid(),
-              .run_as_gid = owner->gid()});
+              .run_as_gid = owner->gid(),
+              .binary = copies.copy(BuildTree::bin("lkmfsd"))});
     ASSERT_TRUE(d.started()) << d.output();
     // A FUSE mount made through fusermount3 on the owner's behalf.
     std::string mountinfo = mountinfo_line(d.mnt());
@@ -157,8 +180,6 @@ TEST_F(OrdinaryUser, MountsServesItsOwnerAndOnlyTheOwnerChangesModules) {
     EXPECT_NE(denied.err.find("Permission denied"), std::string::npos) << denied.err;
 
     std::map<std::string, std::string> env = {{"LKMFS_SOCKET", d.socket()}};
-    std::string lkmctl = BuildTree::bin("lkmctl");
-    std::string ko = BuildTree::test_module("kp_tree");
     // Another user may look, not change.
     RunResult ins = other->run_as({lkmctl, "insmod", ko}, env);
     EXPECT_EQ(ins.status, 1);
@@ -170,6 +191,14 @@ TEST_F(OrdinaryUser, MountsServesItsOwnerAndOnlyTheOwnerChangesModules) {
     EXPECT_EQ(lsmod.status, 0) << lsmod.err;
     EXPECT_NE(lsmod.out.find("kp_pos"), std::string::npos) << lsmod.out;
     EXPECT_EQ(lsmod.out.find("kp_tree"), std::string::npos) << lsmod.out;
+
+    // A file the owner cannot read is refused with kmod's words.
+    std::string unreadable = copies.copy(BuildTree::test_module("kl_hello"));
+    ::chmod(unreadable.c_str(), 0600);
+    RunResult locked = owner->run_as({lkmctl, "insmod", unreadable}, env);
+    EXPECT_EQ(locked.status, 1);
+    EXPECT_EQ(locked.err,
+              "insmod: ERROR: could not insert module " + unreadable + ": Permission denied\n");
 
     // The owner may.
     RunResult own = owner->run_as({lkmctl, "insmod", ko}, env);

@@ -234,6 +234,79 @@ TEST(ConfigDebug, OopsActionDefaultsToKillAndAcceptsEio) {
     EXPECT_EQ(lkmfs::config::default_config().oops, lkmfs::config::OopsAction::Kill);
 }
 
+TEST(ConfigDebug, KmemleakDefaultsToOnAndTurnsOff) {
+    EXPECT_TRUE(Config{}.kmemleak);
+    EXPECT_TRUE(lkmfs::config::default_config().kmemleak);
+    EXPECT_FALSE(parse_ok("debug:\n  kmemleak: false\n").kmemleak);
+    EXPECT_EQ(error_of("debug:\n  kmemleak: maybe\n"),
+              "test.yaml:2:13: key 'debug.kmemleak': expected 'true' or 'false', got 'maybe'");
+}
+
+TEST(ConfigDebug, WatchdogThreshDefaultsToLinuxsTenSecondsAndZeroTurnsItOff) {
+    EXPECT_EQ(Config{}.watchdog_thresh, 10);
+    EXPECT_EQ(lkmfs::config::default_config().watchdog_thresh, 10);
+    EXPECT_EQ(parse_ok("debug:\n  watchdog_thresh: 0\n").watchdog_thresh, 0);
+    EXPECT_EQ(parse_ok("debug:\n  watchdog_thresh: 60\n").watchdog_thresh, 60);
+    EXPECT_EQ(error_of("debug:\n  watchdog_thresh: 61\n"),
+              "test.yaml:2:20: key 'debug.watchdog_thresh': expected an integer 0..60, got '61'");
+}
+
+TEST(ConfigDebug, LockChecksDefaultToOnAndTurnOffOneByOne) {
+    Config defaults = lkmfs::config::default_config();
+    EXPECT_TRUE(defaults.lockdep);
+    EXPECT_TRUE(defaults.might_sleep);
+    EXPECT_TRUE(defaults.lock_misuse);
+    EXPECT_TRUE(Config{}.lockdep && Config{}.might_sleep && Config{}.lock_misuse);
+    Config off = parse_ok("debug:\n  lockdep: false\n");
+    EXPECT_FALSE(off.lockdep);
+    EXPECT_TRUE(off.might_sleep);
+    EXPECT_TRUE(off.lock_misuse);
+    EXPECT_FALSE(parse_ok("debug:\n  might_sleep: false\n").might_sleep);
+    EXPECT_FALSE(parse_ok("debug:\n  lock_misuse: false\n").lock_misuse);
+    EXPECT_EQ(error_of("debug:\n  lockdep: sometimes\n"),
+              "test.yaml:2:12: key 'debug.lockdep': expected 'true' or 'false', got 'sometimes'");
+    EXPECT_EQ(error_of("debug:\n  might_sleep: 2\n"),
+              "test.yaml:2:16: key 'debug.might_sleep': expected 'true' or 'false', got '2'");
+}
+
+TEST(ConfigDebug, FaultInjectionByModuleName) {
+    EXPECT_TRUE(lkmfs::config::default_config().fault_injection.empty());
+    Config config = parse_ok(R"(
+debug:
+  fault_injection:
+    kbuf:
+      failslab: { interval: 2 }
+      fail_usercopy: { probability: 10, times: 3, space: 8, verbose: 1 }
+    kleak:
+      failslab:
+)");
+    ASSERT_EQ(config.fault_injection.size(), 2u);
+    const auto &kbuf = config.fault_injection[0];
+    EXPECT_EQ(kbuf.module, "kbuf");
+    ASSERT_TRUE(kbuf.failslab.has_value());
+    EXPECT_EQ(*kbuf.failslab, (lkmfs::config::FaultAttrConfig{100, 2, -1, 0, 2}));
+    ASSERT_TRUE(kbuf.fail_usercopy.has_value());
+    EXPECT_EQ(*kbuf.fail_usercopy, (lkmfs::config::FaultAttrConfig{10, 1, 3, 8, 1}));
+    EXPECT_EQ(config.fault_injection[1].module, "kleak");
+    EXPECT_EQ(config.fault_injection[1].failslab, lkmfs::config::FaultAttrConfig{})
+        << "an empty kind fails every call";
+    EXPECT_FALSE(config.fault_injection[1].fail_usercopy.has_value());
+}
+
+TEST(ConfigErrors, BadFaultInjection) {
+    EXPECT_EQ(error_of("debug:\n  fault_injection:\n    kbuf:\n      failpage: {}\n"),
+              "test.yaml:4:7: unknown key 'debug.fault_injection.kbuf.failpage' (expected "
+              "'failslab' or 'fail_usercopy')");
+    EXPECT_NE(error_of("debug:\n  fault_injection:\n    kbuf:\n      failslab: "
+                       "{ probability: 150 }\n")
+                  .find("key 'debug.fault_injection.kbuf.failslab.probability'"),
+              std::string::npos);
+    EXPECT_NE(error_of("debug:\n  fault_injection:\n    kbuf:\n      failslab: "
+                       "{ interval: 0 }\n")
+                  .find("key 'debug.fault_injection.kbuf.failslab.interval'"),
+              std::string::npos);
+}
+
 TEST(ConfigErrors, BadOopsAction) {
     EXPECT_EQ(error_of("debug:\n  oops: panic\n"),
               "test.yaml:2:9: key 'debug.oops': expected 'kill' or 'eio', got 'panic'");
@@ -314,6 +387,14 @@ TEST(ConfigErrors, MoreThanOneDocument) {
     std::string message = error_of("log: {}\n---\nmount: {}\n");
     EXPECT_EQ(message.rfind("test.yaml:3:1: expected one YAML document, found 2", 0), 0u)
         << message;
+}
+
+// Found by tests/fuzz (config): on a line holding only ',' yaml-cpp 0.7's LoadAll() never
+// returned (an empty document at the same token, over and over, until memory ran out).
+TEST(ConfigErrors, StrayCommaIsASyntaxErrorNotAnEndlessParse) {
+    EXPECT_EQ(error_of(",\n"), "test.yaml:1:1: YAML syntax error: unexpected ','");
+    EXPECT_EQ(error_of(",\n,\n"), "test.yaml:1:1: YAML syntax error: unexpected ','");
+    EXPECT_EQ(error_of("log: {}\n,\n"), "test.yaml:2:1: YAML syntax error: end of map not found");
 }
 
 TEST(ConfigErrors, MissingFile) {

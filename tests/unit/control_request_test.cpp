@@ -75,6 +75,26 @@ TEST(ControlRequestTest, ErrorsNameWhatIsWrong) {
               std::string::npos);
 }
 
+// Found by tests/fuzz (control): an unsigned number above LONG_MAX was read as a long and
+// wrapped, so "times": 18446744073709551615 passed as times -1 (no limit).
+TEST(ControlRequestTest, FaultAttrsAreRangeCheckedAsSent) {
+    auto fault = [](const std::string &attr) {
+        return R"({"op":"fault","name":"m","kind":"failslab","attr":{)" + attr + "}}";
+    };
+    EXPECT_NE(parse_error(fault(R"("times":18446744073709551615)"))
+                  .find("\"attr.times\" must be an integer -1..2147483648"),
+              std::string::npos);
+    EXPECT_NE(parse_error(fault(R"("interval":18446744073709551615)")).find("\"attr.interval\""),
+              std::string::npos);
+    EXPECT_NE(parse_error(fault(R"("interval":0)")).find("\"attr.interval\""), std::string::npos);
+    EXPECT_NE(parse_error(fault(R"("probability":101)")).find("\"attr.probability\""),
+              std::string::npos);
+    Request ok = parse_ok(fault(R"("times":2147483648,"interval":1,"probability":100)"));
+    EXPECT_EQ(ok.fault_attr.times, 2147483648L);
+    EXPECT_EQ(ok.fault_attr.interval, 1UL);
+    EXPECT_EQ(parse_ok(fault(R"("times":-1)")).fault_attr.times, -1);
+}
+
 TEST(ControlAccessPolicyTest, OnlyRootAndOwnerChangeTheKernel) {
     ControlOptions options;
     options.owner_uid = 1000;

@@ -6,6 +6,7 @@
 #include "kernel/kernel.h"
 #include "kernel/loaded_module.h"
 #include "kernel/module_params.h"
+#include "kernel/slab_registry.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -379,6 +380,45 @@ TEST_F(KernelModuleParamsTest, ArrayOfBoolsAndStrings) {
     EXPECT_EQ(get(params[1]), "a,bc\n");
     kfree(names[0]);
     kfree(names[1]);
+}
+
+// Found by tests/fuzz (params): the joined elements of a charp array can be longer than
+// the page ops->get writes into; get_array went on writing past it.
+TEST_F(KernelModuleParamsTest, ArrayLongerThanAPageIsCutToThePage) {
+    char *names[5] = {};
+    unsigned int nnames = 0;
+    const kparam_array arr = {5, sizeof(char *), &nnames, &param_ops_charp, names};
+    std::vector<kernel_param> params = {param("names", &param_array_ops, &arr)};
+    std::string long_name(1000, 'a');
+    ASSERT_TRUE(apply(params, "names=" + long_name + "," + long_name + "," + long_name + "," +
+                                  long_name + "," + long_name));
+    ASSERT_EQ(nnames, 5u);
+    std::string page(4096, 'X');
+    std::string beyond(4096, 'X');
+    page += beyond; // what lies after the page must stay untouched
+    int n = params[0].ops->get(page.data(), &params[0]);
+    EXPECT_EQ(n, 4095);
+    EXPECT_EQ(page.substr(0, 1001), long_name + ",");
+    EXPECT_EQ(page[4095], '\0');
+    EXPECT_EQ(page.substr(4096), beyond);
+    free_module_params(params.data(), params.data() + params.size());
+}
+
+// Found by tests/fuzz (params): unload freed charp values but not a charp array's
+// strings (param_array_free() frees each element).
+TEST_F(KernelModuleParamsTest, UnloadFreesACharpArraysStrings) {
+    char *names[3] = {};
+    unsigned int nnames = 0;
+    const kparam_array arr = {3, sizeof(char *), &nnames, &param_ops_charp, names};
+    std::vector<kernel_param> params = {param("names", &param_array_ops, &arr)};
+    ASSERT_TRUE(apply(params, "names=a,bc"));
+    ASSERT_NE(names[1], nullptr);
+    char *second = names[1];
+    EXPECT_TRUE(is_live_kmalloc_object(second));
+    free_module_params(params.data(), params.data() + params.size());
+    EXPECT_EQ(names[0], nullptr);
+    EXPECT_EQ(names[1], nullptr);
+    EXPECT_FALSE(is_live_kmalloc_object(second));
 }
 
 // ---- the command line -------------------------------------------------------------------

@@ -12,6 +12,8 @@
 
 #include <csignal>
 #include <cstdint>
+#include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -139,6 +141,47 @@ TEST_F(OopsTest, FaultsOnOtherThreadsAreContainedThereToo) {
     t.join();
     EXPECT_FALSE(returned);
     EXPECT_TRUE(has("#PF: supervisor write access in kernel mode\n")) << log();
+}
+
+noinline void throw_range_error() {
+    throw std::range_error("out of range here");
+}
+
+TEST_F(OopsTest, AnEscapingExceptionEndsTheCallAndNamesTheThrower) {
+    bool after = false;
+    EXPECT_FALSE(run_contained("test throw", [&] {
+        throw_range_error();
+        after = true;
+    }));
+    EXPECT_FALSE(after);
+    EXPECT_TRUE(has("kernel BUG: C++ exception std::range_error escaped from module code: out of "
+                    "range here\n"))
+        << log();
+    EXPECT_TRUE(has("RIP: 0010:lkmfs::kernel::(anonymous namespace)::throw_range_error+0x"))
+        << log();
+    EXPECT_TRUE(has("the oops ended test throw of ")) << log();
+    EXPECT_TRUE(test_taint(kTaintDie));
+}
+
+TEST_F(OopsTest, AnExceptionCaughtInsideTheCallIsNoOops) {
+    int caught = 0;
+    EXPECT_TRUE(run_contained("test catch", [&] {
+        try {
+            throw_range_error();
+        } catch (const std::range_error &) {
+            ++caught;
+        }
+    }));
+    EXPECT_EQ(caught, 1);
+    EXPECT_FALSE(has("kernel BUG")) << log();
+}
+
+TEST_F(OopsTest, AbortEndsTheCallLikeBug) {
+    EXPECT_FALSE(run_contained("test abort", [] { std::abort(); }));
+    EXPECT_TRUE(has("kernel BUG: abort() called in module code\n")) << log();
+    EXPECT_TRUE(has("invalid opcode: 0000 [#")) << log();
+    // The thread goes on, and a later abort is contained the same way.
+    EXPECT_FALSE(run_contained("test abort", [] { std::abort(); }));
 }
 
 TEST(OopsDeathTest, AFaultOutsideAnyBoundaryStillKillsTheProcess) {

@@ -359,7 +359,8 @@ TEST_F(KernelSlabTest, KreallocInModuleScopeKeepsAccountingExact) {
 
 // The double free runs in a child process: if it corrupts memory or trips a sanitizer,
 // this test fails and the rest of the suite still runs. Exit codes: 0 as expected,
-// 2 not reported, 3 reported wrongly, 4 the owner credited twice.
+// 2 not reported, 3 reported wrongly, 4 the owner credited twice. (The allocation and free
+// tracks printed after the report are checked in kernel_kmemleak_test.)
 TEST_F(KernelSlabTest, DoubleKfreeIsReportedNotFatal) {
     GTEST_FLAG_SET(death_test_style, "threadsafe");
     EXPECT_EXIT(
@@ -375,7 +376,8 @@ TEST_F(KernelSlabTest, DoubleKfreeIsReportedNotFatal) {
             kfree(p); // a module bug: the kernel reports it and carries on
             auto records = new_records();
             int outcome = 0;
-            if (records.size() != 1 || records[0].text.find("double free") == std::string::npos)
+            // The report, then (kmemleak on) where it was allocated and freed.
+            if (records.empty() || records[0].text.find("double free") == std::string::npos)
                 outcome = 2;
             else if (records[0].level != 3)
                 outcome = 3;

@@ -30,5 +30,7 @@ int run_lsmod(const GlobalOptions &global);
 int run_modinfo(const GlobalOptions &global, const std::vector<std::string> &modules);
 int run_dmesg(const GlobalOptions &global, const DmesgOptions &options);
 int run_param(const GlobalOptions &global, const ParamOptions &options);
+// MODULE [failslab|fail_usercopy [off | probability=P interval=N times=T space=S verbose=V]]
+int run_fault(const GlobalOptions &global, const std::vector<std::string> &args);
 
 } // namespace lkmfs::lkmctl

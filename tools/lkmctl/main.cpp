@@ -67,6 +67,13 @@ int main(int argc, char **argv) {
     param->add_option("module", param_options.args,
                       "MODULE [NAME [VALUE]]: all parameters, one, or set one to VALUE");
 
+    std::vector<std::string> fault_args;
+    CLI::App *fault = app.add_subcommand(
+        "fault", "Show or set fault injection (failslab, fail_usercopy) for a module");
+    fault->add_option("module", fault_args,
+                      "MODULE [failslab|fail_usercopy [off | interval=N probability=P "
+                      "times=T space=S verbose=V]]");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
@@ -86,6 +93,8 @@ int main(int argc, char **argv) {
             return run_dmesg(global, dmesg_options);
         if (param->parsed())
             return run_param(global, param_options);
+        if (fault->parsed())
+            return run_fault(global, fault_args);
     } catch (const std::exception &e) {
         // A reply without the fields it must have, or a failing directory scan.
         print_lkmctl_error(e.what());

@@ -10,9 +10,13 @@
 MODULE_INFO(vermagic, VERMAGIC_STRING);
 MODULE_INFO(name, KBUILD_MODNAME);
 
-/* Weak: a module may lack an exit function (it then cannot be removed) or even an init. */
-extern int init_module(void) __attribute__((weak));
-extern void cleanup_module(void) __attribute__((weak));
+/*
+ * Weak: a module may lack an exit function (it then cannot be removed) or even an init.
+ * Hidden, so that a missing one is NULL at link time: a dynamic reference would bind to
+ * whatever the process has of that name, such as the C library's init_module(2).
+ */
+extern int init_module(void) __attribute__((weak, visibility("hidden")));
+extern void cleanup_module(void) __attribute__((weak, visibility("hidden")));
 
 /*
  * Section bounds the linker defines when the section exists; NULL otherwise. Hidden, so

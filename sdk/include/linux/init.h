@@ -32,7 +32,8 @@ typedef void (*exitcall_t)(void);
  * The loader calls init_module()/cleanup_module(); modules written in the old style define
  * them directly. In C they are aliases of the module's functions, as in Linux (so a report
  * names kcrash_init, not init_module); C++'s static functions have mangled names an alias
- * cannot name, so there they are wrappers.
+ * cannot name, so there they are wrappers, which call through a volatile pointer so that the
+ * module's function stays a frame of its own in reports instead of being inlined.
  */
 #ifdef __cplusplus
 #define module_init(initfn)                                                                        \
@@ -41,7 +42,8 @@ typedef void (*exitcall_t)(void);
     }                                                                                              \
     __LKMFS_ENTRY int init_module(void);                                                           \
     __LKMFS_ENTRY int init_module(void) {                                                          \
-        return initfn();                                                                           \
+        initcall_t volatile __lkmfs_initfn = initfn;                                               \
+        return __lkmfs_initfn();                                                                   \
     }
 
 #define module_exit(exitfn)                                                                        \
@@ -50,7 +52,8 @@ typedef void (*exitcall_t)(void);
     }                                                                                              \
     __LKMFS_ENTRY void cleanup_module(void);                                                       \
     __LKMFS_ENTRY void cleanup_module(void) {                                                      \
-        exitfn();                                                                                  \
+        exitcall_t volatile __lkmfs_exitfn = exitfn;                                               \
+        __lkmfs_exitfn();                                                                          \
     }
 #else
 #define module_init(initfn)                                                                        \

@@ -155,13 +155,15 @@ __printf(3, 0) int vscnprintf(char *buf, size_t size, const char *fmt, va_list a
 __printf(2, 3) char *kasprintf(gfp_t gfp, const char *fmt, ...);
 /* Sleeping is allowed here; the debug checks of a later issue hook in at this point. */
 void __might_sleep(const char *file, int line);
+/* A chance to schedule: a loop that calls cond_resched() is no soft lockup. */
+int _cond_resched(void);
 KAPI_END
 
 #define might_sleep() __might_sleep(__FILE__, __LINE__)
 #define cond_resched()                                                                             \
     ({                                                                                             \
         might_sleep();                                                                             \
-        0;                                                                                         \
+        _cond_resched();                                                                           \
     })
 
 #endif

@@ -32,6 +32,10 @@ int mutex_trylock(struct mutex *lock);
 void mutex_unlock(struct mutex *lock);
 bool mutex_is_locked(struct mutex *lock);
 void mutex_destroy(struct mutex *lock);
+/* Nested locking of one class: `subclass` makes it a class of its own for lockdep. */
+void mutex_lock_nested(struct mutex *lock, unsigned int subclass);
+int __must_check mutex_lock_interruptible_nested(struct mutex *lock, unsigned int subclass);
+int __must_check mutex_lock_killable_nested(struct mutex *lock, unsigned int subclass);
 KAPI_END
 
 #define mutex_init(mutex)                                                                          \
@@ -39,9 +43,6 @@ KAPI_END
         static struct lock_class_key __key;                                                        \
         __mutex_init((mutex), #mutex, &__key);                                                     \
     } while (0)
-#define mutex_lock_nested(lock, subclass) mutex_lock(lock)
-#define mutex_lock_interruptible_nested(lock, subclass) mutex_lock_interruptible(lock)
-#define mutex_lock_killable_nested(lock, subclass) mutex_lock_killable(lock)
 #define mutex_lock_io(lock) mutex_lock(lock)
 
 #endif

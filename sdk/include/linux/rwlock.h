@@ -18,6 +18,7 @@ void read_lock(rwlock_t *lock);
 void read_unlock(rwlock_t *lock);
 int read_trylock(rwlock_t *lock);
 void write_lock(rwlock_t *lock);
+void write_lock_nested(rwlock_t *lock, int subclass);
 void write_unlock(rwlock_t *lock);
 int write_trylock(rwlock_t *lock);
 void read_lock_irq(rwlock_t *lock);
@@ -47,6 +48,5 @@ KAPI_END
     do {                                                                                           \
         (flags) = _raw_write_lock_irqsave(lock);                                                   \
     } while (0)
-#define write_lock_nested(lock, subclass) write_lock(lock)
 
 #endif

@@ -37,6 +37,9 @@ int down_write_trylock(struct rw_semaphore *sem);
 void up_write(struct rw_semaphore *sem);
 void downgrade_write(struct rw_semaphore *sem);
 int rwsem_is_locked(struct rw_semaphore *sem);
+/* Nested locking of one class: `subclass` makes it a class of its own for lockdep. */
+void down_read_nested(struct rw_semaphore *sem, int subclass);
+void down_write_nested(struct rw_semaphore *sem, int subclass);
 KAPI_END
 
 #define init_rwsem(sem)                                                                            \
@@ -44,7 +47,5 @@ KAPI_END
         static struct lock_class_key __key;                                                        \
         __init_rwsem((sem), #sem, &__key);                                                         \
     } while (0)
-#define down_read_nested(sem, subclass) down_read(sem)
-#define down_write_nested(sem, subclass) down_write(sem)
 
 #endif

@@ -19,6 +19,9 @@
 KAPI_BEGIN
 void __raw_spin_lock_init(spinlock_t *lock, const char *name, struct lock_class_key *key);
 void spin_lock(spinlock_t *lock);
+/* Nested locking of one class: `subclass` makes it a class of its own for lockdep. */
+void spin_lock_nested(spinlock_t *lock, int subclass);
+unsigned long _raw_spin_lock_irqsave_nested(spinlock_t *lock, int subclass);
 void spin_unlock(spinlock_t *lock);
 int spin_trylock(spinlock_t *lock);
 void spin_lock_irq(spinlock_t *lock);
@@ -42,7 +45,10 @@ KAPI_END
     do {                                                                                           \
         (flags) = _raw_spin_lock_irqsave(lock);                                                    \
     } while (0)
-#define spin_lock_irqsave_nested(lock, flags, subclass) spin_lock_irqsave(lock, flags)
+#define spin_lock_irqsave_nested(lock, flags, subclass)                                            \
+    do {                                                                                           \
+        (flags) = _raw_spin_lock_irqsave_nested(lock, subclass);                                   \
+    } while (0)
 #define spin_trylock_irqsave(lock, flags)                                                          \
     __extension__({                                                                                \
         int __locked;                                                                              \
@@ -61,7 +67,6 @@ KAPI_END
             arch_local_irq_enable();                                                               \
         __locked;                                                                                  \
     })
-#define spin_lock_nested(lock, subclass) spin_lock(lock)
 #define spin_is_contended(lock) ((void)(lock), 0)
 #define assert_spin_locked(lock) lockdep_assert_held(lock)
 

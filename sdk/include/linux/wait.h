@@ -19,6 +19,7 @@
 #include <linux/errno.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
+#include <linux/kernel.h>
 #include <lkmfs/kapi.h>
 
 #ifndef TASK_NOLOAD
@@ -193,6 +194,7 @@ static inline void init_waitqueue_func_entry(struct wait_queue_entry *wq_entry,
 
 #define wait_event(wq_head, condition)                                                             \
     do {                                                                                           \
+        might_sleep();                                                                             \
         if (condition)                                                                             \
             break;                                                                                 \
         (void)___wait_event(wq_head, condition, TASK_UNINTERRUPTIBLE, 0, 0,                        \
@@ -201,6 +203,7 @@ static inline void init_waitqueue_func_entry(struct wait_queue_entry *wq_entry,
 
 #define wait_event_idle(wq_head, condition)                                                        \
     do {                                                                                           \
+        might_sleep();                                                                             \
         if (condition)                                                                             \
             break;                                                                                 \
         (void)___wait_event(wq_head, condition, TASK_IDLE, 0, 0,                                   \
@@ -210,6 +213,7 @@ static inline void init_waitqueue_func_entry(struct wait_queue_entry *wq_entry,
 #define wait_event_timeout(wq_head, condition, timeout)                                            \
     __extension__({                                                                                \
         long __ret = (long)(timeout);                                                              \
+        might_sleep();                                                                             \
         if (!___wait_cond_timeout(condition))                                                      \
             __ret = ___wait_event(wq_head, ___wait_cond_timeout(condition), TASK_UNINTERRUPTIBLE,  \
                                   0, (long)(timeout), __ret = schedule_timeout(__ret));            \
@@ -219,6 +223,7 @@ static inline void init_waitqueue_func_entry(struct wait_queue_entry *wq_entry,
 #define wait_event_interruptible(wq_head, condition)                                               \
     __extension__({                                                                                \
         int __ret = 0;                                                                             \
+        might_sleep();                                                                             \
         if (!(condition))                                                                          \
             __ret = (int)___wait_event(wq_head, condition, TASK_INTERRUPTIBLE, 0, 0,               \
                                        schedule_timeout(MAX_SCHEDULE_TIMEOUT));                    \
@@ -228,6 +233,7 @@ static inline void init_waitqueue_func_entry(struct wait_queue_entry *wq_entry,
 #define wait_event_interruptible_exclusive(wq_head, condition)                                     \
     __extension__({                                                                                \
         int __ret = 0;                                                                             \
+        might_sleep();                                                                             \
         if (!(condition))                                                                          \
             __ret = (int)___wait_event(wq_head, condition, TASK_INTERRUPTIBLE, 1, 0,               \
                                        schedule_timeout(MAX_SCHEDULE_TIMEOUT));                    \
@@ -237,6 +243,7 @@ static inline void init_waitqueue_func_entry(struct wait_queue_entry *wq_entry,
 #define wait_event_killable(wq_head, condition)                                                    \
     __extension__({                                                                                \
         int __ret = 0;                                                                             \
+        might_sleep();                                                                             \
         if (!(condition))                                                                          \
             __ret = (int)___wait_event(wq_head, condition, TASK_KILLABLE, 0, 0,                    \
                                        schedule_timeout(MAX_SCHEDULE_TIMEOUT));                    \
@@ -246,6 +253,7 @@ static inline void init_waitqueue_func_entry(struct wait_queue_entry *wq_entry,
 #define wait_event_interruptible_timeout(wq_head, condition, timeout)                              \
     __extension__({                                                                                \
         long __ret = (long)(timeout);                                                              \
+        might_sleep();                                                                             \
         if (!___wait_cond_timeout(condition))                                                      \
             __ret = ___wait_event(wq_head, ___wait_cond_timeout(condition), TASK_INTERRUPTIBLE, 0, \
                                   (long)(timeout), __ret = schedule_timeout(__ret));               \
@@ -255,6 +263,7 @@ static inline void init_waitqueue_func_entry(struct wait_queue_entry *wq_entry,
 #define wait_event_killable_timeout(wq_head, condition, timeout)                                   \
     __extension__({                                                                                \
         long __ret = (long)(timeout);                                                              \
+        might_sleep();                                                                             \
         if (!___wait_cond_timeout(condition))                                                      \
             __ret = ___wait_event(wq_head, ___wait_cond_timeout(condition), TASK_KILLABLE, 0,      \
                                   (long)(timeout), __ret = schedule_timeout(__ret));               \

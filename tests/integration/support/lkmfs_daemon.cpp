@@ -1,5 +1,9 @@
 #include "lkmfs_daemon.h"
 
+#include "sanitizer_report.h"
+
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -125,8 +129,8 @@ Daemon::Daemon(DaemonOptions options) {
                 "--regid=" + std::to_string(options.run_as_gid.value_or(*options.run_as_uid)),
                 "--clear-groups", "--"};
     }
-    argv.insert(argv.end(),
-                {BuildTree::bin("lkmfsd"), mnt_, "-f", "--config", dir_ / "lkmfs.yaml"});
+    argv.insert(argv.end(), {options.binary.empty() ? BuildTree::bin("lkmfsd") : options.binary,
+                             mnt_, "-f", "--config", dir_ / "lkmfs.yaml"});
     argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
 
     pid_ = fork();
@@ -167,6 +171,14 @@ Daemon::~Daemon() {
         if (is_mounted(mnt_))
             run({"umount", "-l", mnt_});
     }
+    // In a sanitizer build, a report from the daemon fails the test that started it.
+    std::string out = output();
+    std::vector<std::string> reports = sanitizer_report_lines(out);
+    if (!reports.empty())
+        ADD_FAILURE() << reports.size()
+                      << " sanitizer report(s) in lkmfsd's output, the first: " << reports.front()
+                      << "\n"
+                      << out;
 }
 
 RunResult Daemon::lkmctl(const std::vector<std::string> &args, const RunOptions &options) const {

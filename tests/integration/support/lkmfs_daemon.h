@@ -49,6 +49,8 @@ struct DaemonOptions {
     bool wait_until_mounted = true;
     std::optional<uid_t> run_as_uid; // run the daemon as this user (via setpriv)
     std::optional<gid_t> run_as_gid;
+    // The daemon binary; empty: the build tree's lkmfsd.
+    std::string binary;
     // Mount on this existing directory instead of a fresh one (which is neither created nor
     // removed); for tests of busy and stale mountpoints.
     std::string mountpoint;
