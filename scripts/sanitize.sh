@@ -1,21 +1,30 @@
 #!/bin/sh
-# CI's sanitizer gates (.ci/run runs them after scripts/run-tests.sh):
+# CI's sanitizer gates (.ci/run runs `scripts/sanitize.sh all` after scripts/run-tests.sh):
 #
-#   scripts/sanitize.sh address   ASan + UBSan build (build-ci-asan): the unit, integration
-#                                 and stress tests (not fidelity and seekmark, which are not
-#                                 about the daemon)
-#   scripts/sanitize.sh thread    TSan build (build-ci-tsan) of only what the concurrency
-#                                 tests need: the tests labelled `concurrency`
+#   scripts/sanitize.sh address   ASan + UBSan (build-ci-asan): the unit tests, and the
+#                                 integration and stress tests against an ASan daemon
+#   scripts/sanitize.sh thread    TSan (build-ci-tsan): the tests labelled `concurrency`,
+#                                 the integration ones and stress against a TSan daemon
 #   scripts/sanitize.sh [all]     both, address first
+#
+# A sanitizer tree builds what runs instrumented: lkmfsd, lkmctl and the unit test programs
+# (which link the daemon's code). The integration tests and the stress test are drivers --
+# subprocesses, a FUSE mount, a harness -- so the plain build's programs (LKMFS_BUILD_DIR,
+# default build/; scripts/run-tests.sh builds it) run again, pointed at the instrumented
+# lkmfsd and lkmctl through LKMFS_TEST_DAEMON_TREE. Modules are never instrumented (kbuild
+# compiles them, as for a real kernel): the tests load the plain tree's, and a sanitizer
+# tree builds only the sample modules, which a daemon with the default configuration
+# finds beside itself.
 #
 # Any sanitizer report fails the test that saw it: unit test programs exit non-zero, and a
 # report in a daemon's output fails the integration test (tests/integration/support) or the
-# stress test that started it. Extra arguments after the mode go to ctest.
-# LKMFS_ASAN_BUILD_DIR / LKMFS_TSAN_BUILD_DIR choose the build trees; ccache is used when
-# installed.
+# stress test that started it. Extra arguments after the mode go to every ctest run.
+# LKMFS_ASAN_BUILD_DIR / LKMFS_TSAN_BUILD_DIR choose the sanitizer trees; ccache is used
+# when installed.
 set -eu
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+plain=${LKMFS_BUILD_DIR:-"$here/build"}
 mode=${1:-all}
 [ $# -gt 0 ] && shift
 jobs=$(nproc)
@@ -34,51 +43,69 @@ export LSAN_OPTIONS="suppressions=$here/scripts/lsan-suppressions.txt"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=66"
 export TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1:history_size=4${LKMFS_TSAN_SUPPRESSIONS:+:suppressions=$LKMFS_TSAN_SUPPRESSIONS}"
 
+# Tests labelled integration that never start a daemon from the build tree: the seed
+# Makefile's script and the install-tree build (each checks the plain tree).
+NOT_DAEMON_TESTS='^(sample_modules|SdkBuild\.)'
+
+stamp() { date +%s; }
+
 configure() { # configure BUILD_DIR SANITIZER
   # shellcheck disable=SC2086 # $launcher is two words or none
   cmake -S "$here" -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLKMFS_WERROR=ON \
     -DLKMFS_SANITIZE="$2" $launcher >/dev/null
 }
 
-stamp() { date +%s; }
-
-run_address() {
-  build=${LKMFS_ASAN_BUILD_DIR:-"$here/build-ci-asan"}
-  t0=$(stamp)
-  configure "$build" address
-  # The daemon, lkmctl, the modules and every *_test program, but not seekmark's shim,
-  # benchmark and tests (never instrumented, and not run here).
-  targets=$(cmake --build "$build" --target help | sed -n 's/^\.\.\. //p' |
-    grep -E '^(lkmfsd|lkmctl|sample_modules|test_modules|[a-z0-9_]+_test)$' | grep -v '^seekmark')
-  # shellcheck disable=SC2086 # one word per target
-  cmake --build "$build" -j"$jobs" --target $targets
-  t1=$(stamp)
-  # Not the labels fidelity (modules built against the real Linux headers, no daemon
-  # involved) and seekmark (the preloaded shim, never instrumented; its differential tests
-  # take minutes).
-  (cd "$build" && ctest --output-on-failure -j"$jobs" -L 'unit|integration|stress' "$@")
-  t2=$(stamp)
-  echo "sanitize address: build $((t1 - t0)) s, tests $((t2 - t1)) s"
+need_plain_tree() {
+  if [ ! -x "$plain/bin/lkmfsd" ] || [ ! -f "$plain/CTestTestfile.cmake" ]; then
+    echo "sanitize: no built plain tree at $plain (run scripts/run-tests.sh first," \
+      "or set LKMFS_BUILD_DIR)" >&2
+    exit 2
+  fi
 }
 
-# The programs the `concurrency` tests run (tests/CMakeLists.txt, LKMFS_CONCURRENCY_TESTS);
-# a test whose program is not built here shows up as *_NOT_BUILT and fails.
-TSAN_TARGETS="lkmfsd lkmctl sample_modules test_modules
-  sync_atomic_test sync_spinlock_test sync_mutex_test sync_wait_test sync_static_init_test
-  deferred_timer_test deferred_work_test procfs_poll_test procfs_calls_in_flight_test
-  control_thread_group_test control_server_test
-  sync_samples_test deferred_samples_test poll_test sleeping_handlers_test gate_signals_test"
+# The unit test programs a tree builds: the targets matching $2 (an ERE), without
+# seekmark's (the preloaded shim is never instrumented) and the integration programs.
+unit_targets() { # unit_targets BUILD_DIR PATTERN
+  integration=$(find "$here/tests/integration" -maxdepth 1 -name '*_test.cpp' \
+    -exec basename {} .cpp \;)
+  cmake --build "$1" --target help | sed -n 's/^\.\.\. //p' | grep -E "^($2)$" |
+    grep -v '^seekmark' | grep -vxF "$integration"
+}
+
+# run_gate NAME BUILD_DIR SANITIZER UNIT_PATTERN UNIT_LABELS DRIVER_LABELS
+run_gate() {
+  name=$1 build=$2 sanitizer=$3 units=$4 unit_labels=$5 driver_labels=$6
+  shift 6
+  need_plain_tree
+  t0=$(stamp)
+  configure "$build" "$sanitizer"
+  # sample_modules: a daemon finds its default modules beside itself (../lib/lkmfs).
+  # shellcheck disable=SC2046 # one word per target
+  cmake --build "$build" -j"$jobs" --target lkmfsd lkmctl sample_modules \
+    $(unit_targets "$build" "$units")
+  t1=$(stamp)
+  (cd "$build" && ctest --output-on-failure -j"$jobs" -L "$unit_labels" -LE "integration|stress" "$@")
+  t2=$(stamp)
+  (cd "$plain" && LKMFS_TEST_DAEMON_TREE="$build" ctest --output-on-failure -j"$jobs" \
+    -L "$driver_labels" -LE unit -E "$NOT_DAEMON_TESTS" "$@")
+  t3=$(stamp)
+  echo "sanitize $name: build $((t1 - t0)) s, unit tests $((t2 - t1)) s," \
+    "integration and stress against the $name daemon $((t3 - t2)) s"
+}
+
+run_address() {
+  run_gate address "${LKMFS_ASAN_BUILD_DIR:-"$here/build-ci-asan"}" address \
+    '[a-z0-9_]+_test' unit 'integration|stress' "$@"
+}
+
+# The unit programs of the `concurrency` label (tests/CMakeLists.txt,
+# LKMFS_CONCURRENCY_TESTS): locks, wait queues, deferred work, poll, calls in flight, the
+# control server's threads.
+TSAN_UNITS='(sync_|deferred_|procfs_poll_|procfs_calls_in_flight_|control_thread_group_|control_server_)[a-z0-9_]*_test'
 
 run_thread() {
-  build=${LKMFS_TSAN_BUILD_DIR:-"$here/build-ci-tsan"}
-  t0=$(stamp)
-  configure "$build" thread
-  # shellcheck disable=SC2086 # one word per target
-  cmake --build "$build" -j"$jobs" --target $TSAN_TARGETS
-  t1=$(stamp)
-  (cd "$build" && ctest --output-on-failure -j"$jobs" -L concurrency "$@")
-  t2=$(stamp)
-  echo "sanitize thread: build $((t1 - t0)) s, tests $((t2 - t1)) s"
+  run_gate thread "${LKMFS_TSAN_BUILD_DIR:-"$here/build-ci-tsan"}" thread "$TSAN_UNITS" \
+    concurrency concurrency "$@"
 }
 
 case "$mode" in

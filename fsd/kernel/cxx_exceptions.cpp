@@ -1,6 +1,7 @@
 #include "cxx_exceptions.h"
 
 #include "oops.h"
+#include "stack_trace.h"
 
 #include <cxxabi.h>
 #include <execinfo.h>
@@ -36,14 +37,18 @@ std::string demangle(const char *mangled) {
 void record_throw_site() {
     if (!in_oops_boundary())
         return;
-    // Without this function's and __cxa_throw's own frames: from the thrower up.
-    constexpr int kHookFrames = 2;
+    // Without this function's and __cxa_throw's own frames (and, in a sanitizer build,
+    // backtrace()'s interceptor): from the thrower up.
+    constexpr std::size_t kHookFrames = 2;
     std::array<void *, 48 + kHookFrames> raw;
-    int n = ::backtrace(raw.data(), static_cast<int>(raw.size()));
+    auto n = static_cast<std::size_t>(
+        std::max(0, ::backtrace(raw.data(), static_cast<int>(raw.size()))));
+    std::size_t skip = sanitizer_frames_on_top(raw.data(), n) + kHookFrames;
     ThrowSite &site = t_last_throw;
-    site.frame_count = std::max(0, n - kHookFrames);
+    site.frame_count = static_cast<int>(n > skip ? n - skip : 0);
     for (int i = 0; i < site.frame_count; ++i)
-        site.frames[i] = reinterpret_cast<std::uintptr_t>(raw[i + kHookFrames]);
+        site.frames[static_cast<std::size_t>(i)] =
+            reinterpret_cast<std::uintptr_t>(raw[static_cast<std::size_t>(i) + skip]);
 }
 
 EscapedException describe_current_exception() {
@@ -60,6 +65,17 @@ EscapedException describe_current_exception() {
     e.frame_count = t_last_throw.frame_count;
     t_last_throw.frame_count = 0;
     return e;
+}
+
+void end_abandoned_catches(const std::exception_ptr &at_entry) {
+    // Bounded: a runtime that kept reporting the same exception must not hang the daemon.
+    for (int i = 0; i < 64; ++i) {
+        std::exception_ptr now = std::current_exception();
+        if (now == nullptr || now == at_entry)
+            return;
+        now = nullptr;
+        abi::__cxa_end_catch();
+    }
 }
 
 } // namespace lkmfs::kernel

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <exception>
 #include <string>
 
 namespace lkmfs::kernel {
@@ -26,5 +27,12 @@ void record_throw_site();
 // Describes the exception being handled (call only inside a catch block), with the call
 // chain of its most recent throw on this thread inside a contained call.
 EscapedException describe_current_exception();
+
+// Ends the handling of every exception this thread began to handle since `at_entry` was
+// the current one (std::current_exception() at a boundary's entry). An abort() from
+// std::terminate -- a module exception that left a noexcept function -- ends a call with the
+// exception still "caught" by the runtime: the jump out of the abort skips the
+// __cxa_end_catch that would free it.
+void end_abandoned_catches(const std::exception_ptr &at_entry);
 
 } // namespace lkmfs::kernel

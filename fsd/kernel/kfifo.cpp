@@ -32,7 +32,11 @@ Pieces pieces(const __kfifo *fifo, unsigned int at, unsigned int len) {
     return {off * fifo->esize, first * fifo->esize, (len - first) * fifo->esize};
 }
 
+// A zero-length copy may come with a null buffer (kfifo_in(fifo, NULL, 0) is fine in Linux);
+// memcpy must not see it.
 void copy_in(__kfifo *fifo, const void *src, unsigned int len, unsigned int at) {
+    if (len == 0)
+        return;
     Pieces p = pieces(fifo, at, len);
     const auto *from = static_cast<const unsigned char *>(src);
     std::memcpy(bytes(fifo) + p.first_off, from, p.first_len);
@@ -40,6 +44,8 @@ void copy_in(__kfifo *fifo, const void *src, unsigned int len, unsigned int at) 
 }
 
 void copy_out(const __kfifo *fifo, void *dst, unsigned int len, unsigned int at) {
+    if (len == 0)
+        return;
     Pieces p = pieces(fifo, at, len);
     auto *to = static_cast<unsigned char *>(dst);
     std::memcpy(to, bytes(fifo) + p.first_off, p.first_len);

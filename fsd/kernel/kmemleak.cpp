@@ -136,6 +136,8 @@ std::vector<std::uintptr_t> report_frames(const AllocTrack &track) {
         std::uintptr_t frame = track.frames[i];
         if (in_c_library(frame))
             break;
+        if (in_sanitizer_runtime(frame)) // backtrace()'s interceptor in a sanitizer build
+            continue;
         std::string name = symbolize(frame);
         if (name.starts_with("0x")) // a library's internals: nothing to name
             continue;

@@ -129,11 +129,13 @@ struct ThreadState {
     int preempt_count;
     bool irqs_disabled;
     std::size_t held_locks;
+    std::exception_ptr handling; // the exception being handled at the boundary, if any
 };
 
 ThreadState save_thread_state() {
     AtomicContext &ac = atomic_context();
-    return ThreadState{exec_context(), ac.preempt_count, ac.irqs_disabled, ac.held.size()};
+    return ThreadState{exec_context(), ac.preempt_count, ac.irqs_disabled, ac.held.size(),
+                       std::current_exception()};
 }
 
 // Back to the state at the boundary, with Linux's do_exit() notes for what the dead call
@@ -211,6 +213,7 @@ bool run_contained_call(const char *what, void (*thunk)(void *), void *ctx) {
     // An oops ended the call. Everything below is ordinary code again.
     t_boundary = b.outer;
     watchdog_call_end();
+    end_abandoned_catches(saved.handling);
     if (!t_fault.from_bug)
         report_fault(t_fault, what);
     add_taint(kTaintDie);

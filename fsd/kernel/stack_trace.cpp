@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -205,10 +206,10 @@ std::string hex(std::uintptr_t value) {
 
 std::vector<std::uintptr_t> capture_stack(int max) {
     std::vector<void *> frames(static_cast<std::size_t>(max));
-    int n = ::backtrace(frames.data(), max);
+    auto n = static_cast<std::size_t>(std::max(0, ::backtrace(frames.data(), max)));
     std::vector<std::uintptr_t> out;
-    for (int i = 0; i < n; ++i)
-        out.push_back(reinterpret_cast<std::uintptr_t>(frames[static_cast<std::size_t>(i)]));
+    for (std::size_t i = sanitizer_frames_on_top(frames.data(), n); i < n; ++i)
+        out.push_back(reinterpret_cast<std::uintptr_t>(frames[i]));
     return out;
 }
 
@@ -285,15 +286,34 @@ bool in_c_library(std::uintptr_t address) {
     return object.found && object.path.find("/libc.so") != std::string::npos;
 }
 
-bool in_runtime_library(std::uintptr_t address) {
+namespace {
+
+bool in_object_named(std::uintptr_t address, std::initializer_list<const char *> names) {
     ObjectAt object = object_at(address);
     if (!object.found)
         return false;
-    for (const char *runtime : {"/libc.so", "/libstdc++.so", "/libgcc_s.so", "/libasan.so",
-                                "/libubsan.so", "/libtsan.so"})
-        if (object.path.find(runtime) != std::string::npos)
+    for (const char *name : names)
+        if (object.path.find(name) != std::string::npos)
             return true;
     return false;
+}
+
+} // namespace
+
+bool in_runtime_library(std::uintptr_t address) {
+    return in_object_named(address, {"/libc.so", "/libstdc++.so", "/libgcc_s.so", "/libasan.so",
+                                     "/libubsan.so", "/libtsan.so"});
+}
+
+bool in_sanitizer_runtime(std::uintptr_t address) {
+    return in_object_named(address, {"/libasan.so", "/libubsan.so", "/libtsan.so"});
+}
+
+std::size_t sanitizer_frames_on_top(const void *const *frames, std::size_t count) {
+    std::size_t top = 0;
+    while (top < count && in_sanitizer_runtime(reinterpret_cast<std::uintptr_t>(frames[top])))
+        ++top;
+    return top;
 }
 
 } // namespace lkmfs::kernel

@@ -3,6 +3,7 @@
 // code of a loaded module).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,5 +30,10 @@ bool in_c_library(std::uintptr_t address);
 // Whether `address` is in the C or C++ runtime (libc, libstdc++, libgcc_s) or a sanitizer's
 // runtime: code between module code and an abort() or a throw.
 bool in_runtime_library(std::uintptr_t address);
+// Whether `address` is in a sanitizer's runtime (libasan, libubsan, libtsan): in a
+// sanitizer build, backtrace() is an interceptor whose own frame comes first.
+bool in_sanitizer_runtime(std::uintptr_t address);
+// How many of `frames` (innermost first) are a sanitizer runtime's, on top of the stack.
+std::size_t sanitizer_frames_on_top(const void *const *frames, std::size_t count);
 
 } // namespace lkmfs::kernel

@@ -76,6 +76,12 @@ void proc_dir_entry::add_open_file(const std::shared_ptr<lkmfs::procfs::OpenFile
     open_files_.push_back(file);
 }
 
+void proc_dir_entry::drop_open_files() {
+    std::vector<std::shared_ptr<lkmfs::procfs::OpenFile>> dropped;
+    std::lock_guard lock(rundown_mutex_);
+    dropped.swap(open_files_);
+}
+
 void proc_dir_entry::forget_open_file(const lkmfs::procfs::OpenFile *file) {
     std::lock_guard lock(rundown_mutex_);
     std::erase_if(open_files_, [&](const auto &f) { return f.get() == file; });

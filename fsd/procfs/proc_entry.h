@@ -90,6 +90,9 @@ struct proc_dir_entry {
 
     void add_open_file(const std::shared_ptr<lkmfs::procfs::OpenFile> &file);
     void forget_open_file(const lkmfs::procfs::OpenFile *file);
+    // Lets go of the files still open without releasing them: for the tree's end, when no
+    // release can come any more. An open file holds its entry, so this breaks the cycle.
+    void drop_open_files();
 
   private:
     std::mutex rundown_mutex_;

@@ -50,7 +50,13 @@ ProcTree::ProcTree(uid_t owner_uid, gid_t owner_gid)
     by_ino_[kRootIno] = root_;
 }
 
-ProcTree::~ProcTree() = default;
+ProcTree::~ProcTree() {
+    // The mount is gone: files a process still held open (a reader blocked in kmsg when
+    // the daemon stopped) will never see their release. Without this, each such file and
+    // its entry would keep each other alive.
+    for (auto &[ino, de] : by_ino_)
+        de->drop_open_files();
+}
 
 proc_dir_entry *ProcTree::resolve_parent(const char *name, proc_dir_entry *parent,
                                          std::string *last) const {

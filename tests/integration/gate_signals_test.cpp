@@ -82,14 +82,22 @@ signal.signal(signal.SIGALRM, handler)
 signal.signal(signal.SIGTERM, handler)
 fd = os.open(sys.argv[1], os.O_RDONLY)
 try:
+    print("handlers set", file=sys.stderr, flush=True)
     os.read(fd, 100)
     print("read returned")
 except Stop:
     print("interrupted")
 )",
                        d.path("gate")});
-    std::this_thread::sleep_for(400ms);
-    EXPECT_TRUE(reader.running());
+    // Not before the handlers are in place (a loaded machine can take longer than any
+    // fixed wait to start Python; SIGALRM's default action would end it silently), then
+    // long enough to be asleep in the read.
+    auto limit = Clock::now() + 10s;
+    while (reader.errors().find("handlers set") == std::string::npos && reader.running() &&
+           Clock::now() < limit)
+        std::this_thread::sleep_for(10ms);
+    std::this_thread::sleep_for(300ms);
+    EXPECT_TRUE(reader.running()) << reader.errors();
     auto t0 = Clock::now();
     reader.signal(sig);
     auto status = reader.wait_exit(5s);

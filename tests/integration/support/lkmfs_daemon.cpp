@@ -27,8 +27,12 @@ namespace lkmfs::testing {
 
 namespace fs = std::filesystem;
 
+std::string BuildTree::daemon_root() {
+    const char *other = std::getenv("LKMFS_TEST_DAEMON_TREE");
+    return other != nullptr && *other != '\0' ? std::string(other) : std::string(LKMFS_BUILD_DIR);
+}
 std::string BuildTree::bin(const std::string &name) {
-    return std::string(LKMFS_BUILD_DIR) + "/bin/" + name;
+    return daemon_root() + "/bin/" + name;
 }
 std::string BuildTree::kdir() {
     return std::string(LKMFS_BUILD_DIR) + "/lib/lkmfs/build";

@@ -14,8 +14,13 @@
 
 namespace lkmfs::testing {
 
-// Where the build tree keeps what the tests run (set by CMake).
+// Where the build tree keeps what the tests run (set by CMake). LKMFS_TEST_DAEMON_TREE, if
+// set, names another tree whose bin/ (lkmfsd, lkmctl) the tests run instead:
+// scripts/sanitize.sh points it at a sanitizer build, so these test programs, built once,
+// drive an instrumented daemon. Modules are never instrumented, so they still come from
+// this tree.
 struct BuildTree {
+    static std::string daemon_root();
     static std::string bin(const std::string &name);           // bin/NAME
     static std::string kdir();                                 // lib/lkmfs/build
     static std::string sample_module(const std::string &name); // lib/lkmfs/modules/NAME.ko
