@@ -67,16 +67,9 @@ need_plain_tree() {
   fi
 }
 
-# The unit test programs a tree builds: the targets matching $2 (an ERE), without
-# seekmark's (the preloaded shim is never instrumented) and the integration programs.
-unit_targets() { # unit_targets BUILD_DIR PATTERN
-  integration=$(find "$here/tests/integration" -maxdepth 1 -name '*_test.cpp' \
-    -exec basename {} .cpp \;)
-  cmake --build "$1" --target help | sed -n 's/^\.\.\. //p' | grep -E "^($2)$" |
-    grep -v '^seekmark' | grep -vxF "$integration"
-}
-
-# run_gate NAME BUILD_DIR SANITIZER UNIT_PATTERN UNIT_LABELS DRIVER_LABELS
+# run_gate NAME BUILD_DIR SANITIZER UNIT_LIST UNIT_LABELS DRIVER_LABELS
+# UNIT_LIST: the file the configured tree lists its unit programs in (tests/CMakeLists.txt
+# writes unit_programs.txt, all of them, and concurrency_unit_programs.txt).
 run_gate() {
   name=$1 build=$2 sanitizer=$3 units=$4 unit_labels=$5 driver_labels=$6
   shift 6
@@ -86,7 +79,7 @@ run_gate() {
   # sample_modules: a daemon finds its default modules beside itself (../lib/lkmfs).
   # shellcheck disable=SC2046 # one word per target
   cmake --build "$build" -j"$jobs" --target lkmfsd lkmctl sample_modules \
-    $(unit_targets "$build" "$units")
+    $(cat "$build/tests/$units")
   t1=$(stamp)
   (cd "$build" && ctest --output-on-failure -j"$jobs" -L "$unit_labels" -LE "integration|stress" "$@")
   t2=$(stamp)
@@ -99,17 +92,15 @@ run_gate() {
 
 run_address() {
   run_gate address "${LKMFS_ASAN_BUILD_DIR:-"$here/build-ci-asan"}" address \
-    '[a-z0-9_]+_test' unit 'integration|stress' "$@"
+    unit_programs.txt unit 'integration|stress' "$@"
 }
 
 # The unit programs of the `concurrency` label (tests/CMakeLists.txt,
 # LKMFS_CONCURRENCY_TESTS): locks, wait queues, deferred work, poll, calls in flight, the
 # control server's threads.
-TSAN_UNITS='(sync_|deferred_|procfs_poll_|procfs_calls_in_flight_|control_thread_group_|control_server_)[a-z0-9_]*_test'
-
 run_thread() {
-  run_gate thread "${LKMFS_TSAN_BUILD_DIR:-"$here/build-ci-tsan"}" thread "$TSAN_UNITS" \
-    concurrency concurrency "$@"
+  run_gate thread "${LKMFS_TSAN_BUILD_DIR:-"$here/build-ci-tsan"}" thread \
+    concurrency_unit_programs.txt concurrency concurrency "$@"
 }
 
 case "$mode" in
